@@ -1,0 +1,15 @@
+"""incentive-lint: checks that a company pays people for the strategy it announced.
+
+Public API::
+
+    from incentive_lint import lint, LintOptions
+    result, workspace = lint(LintOptions(paths=[Path("policies")]))
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .findings import Finding, LintResult, Severity  # noqa: E402
+from .lint import LintOptions, lint  # noqa: E402
+
+__all__ = ["Finding", "LintOptions", "LintResult", "Severity", "__version__", "lint"]

@@ -1,0 +1,4 @@
+"""``python -m incentive_lint``."""
+from .cli import main
+
+main()

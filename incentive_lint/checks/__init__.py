@@ -1,0 +1,1 @@
+"""Check functions, one module per rule family, each with its own ``FUNCTIONS`` mapping."""

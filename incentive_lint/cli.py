@@ -1,0 +1,191 @@
+"""The command line: parses options and calls one function per command; nothing imports it.
+
+Exit codes are defined in :mod:`incentive_lint.findings`.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from . import __version__
+from .errors import IncentiveLintError, UsageError
+from .findings import EXIT_TOOL_ERROR
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _parse_date(value: str | None) -> _dt.date | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--as-of must be a date written YYYY-MM-DD; got '{value}'.") from None
+
+
+def _outputs(formats: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+    """Pair formats with files: ``-f sarif=out.sarif -f text``; ``--output`` serves the first bare one."""
+    from .reporters import REPORTERS
+
+    pairs: list[tuple[str, str | None]] = []
+    for item in formats or ("text",):
+        name, _, target = item.partition("=")
+        if name not in REPORTERS:
+            raise UsageError(f"unknown format '{name}'; choose from {', '.join(sorted(REPORTERS))}.")
+        pairs.append((name, target or None))
+    if output is not None:
+        for i, (name, target) in enumerate(pairs):
+            if target is None:
+                pairs[i] = (name, output)
+                break
+        else:
+            raise UsageError("--output names a file but every --format already has one (format=FILE).")
+    stdout = [name for name, target in pairs if target is None]
+    if len(stdout) > 1:
+        raise UsageError(f"formats {', '.join(stdout)} would all print to the terminal; give all but one a file "
+                         "with --format NAME=FILE.")
+    return pairs
+
+
+def _emit(text: str, target: str | None) -> None:
+    if target is None or target == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise UsageError(f"cannot write the output file '{target}': {exc.strerror}.") from None
+
+
+def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, fail_on: str, quiet: bool,
+              as_of: str | None, config: str | None, color: bool) -> int:
+    """The ``check`` command: lint, render every requested format, return the exit code."""
+    from .lint import LintOptions, lint
+    from .reporters import REPORTERS
+
+    targets = _outputs(formats, output)
+    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=_parse_date(as_of),
+                          config=Path(config) if config else None)
+    try:
+        result, ws = lint(options)
+    except FileNotFoundError as exc:
+        raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    rules = ws.catalog.rules
+    for name, target in targets:
+        render: Any = REPORTERS[name]
+        if name == "text":
+            text = render(result, rules, color=color and target is None, quiet=quiet)
+        else:
+            text = render(result, rules)
+        _emit(text, target)
+    return result.exit_code(fail_on)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="incentive-lint")
+@click.option("--debug", is_flag=True, help="Show the full traceback of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Check that incentive plans, KPIs and capabilities pay for the announced strategy."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-f", "--format", "formats", multiple=True, metavar="FORMAT[=FILE]",
+              help="Output format (repeatable): text, json and more; FORMAT=FILE writes it to a file.")
+@click.option("-o", "--output", metavar="FILE", help="Write the (first) format to FILE instead of the terminal.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a finding at or above this severity is reported.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the findings, without chains and summary.")
+@click.option("--as-of", metavar="YYYY-MM-DD", help="Evaluate plans, offers and functions on this date (default today).")
+@click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str, quiet: bool,
+          as_of: str | None, config: str | None, color: bool | None) -> None:
+    """Check the policy files under PATHS (default: the current folder)."""
+    use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
+    sys.exit(run_check(paths, formats, output, fail_on, quiet, as_of, config, use_color))
+
+
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", metavar="FILE", help="Include the rules of this configuration's rule folders.")
+def rules_command(fmt: str, config: str | None) -> None:
+    """List the rule catalog."""
+    from .catalog import load_catalog
+    from .config import discover, load
+
+    cwd = Path.cwd()
+    cfg = load(Path(config) if config else discover(cwd), cwd)
+    catalog = load_catalog(cwd, cfg.rule_paths())
+    specs = catalog.sorted()
+    if fmt == "json":
+        click.echo(json.dumps([{"slug": s.slug, "code": s.code, "family": s.family, "severity": s.severity.label,
+                                "summary": s.summary, "options": dict(s.options)} for s in specs], indent=2))
+        return
+    from tabulate import tabulate
+
+    rows = [[s.code, s.slug, s.family, s.severity.label, s.summary] for s in
+            sorted(specs, key=lambda s: (("input", "clarity", "capability", "engagement").index(s.family)
+                                         if s.family in ("input", "clarity", "capability", "engagement") else 9,
+                                         s.code))]
+    click.echo(tabulate(rows, headers=["code", "rule", "family", "severity", "summary"], tablefmt="simple",
+                        maxcolwidths=[None, None, None, None, 70]))
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show a rule's documentation with its bad and good examples."""
+    from .catalog import load_catalog
+    from .explain import explain_text
+
+    catalog = load_catalog(Path.cwd())
+    found = catalog.resolve(rule)
+    if len(found) != 1:
+        from .kinds import suggest
+
+        hint = suggest(rule, sorted(catalog.names()))
+        tip = f" Did you mean '{hint}'?" if hint else " Run 'incentive-lint rules' for the list."
+        raise UsageError(f"no rule named '{rule}'.{tip}")
+    click.echo(explain_text(found[0]), nl=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: turn every tool error into a one-line message and exit code 2."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="incentive-lint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"incentive-lint: {exc.format_message()}", err=True)
+        sys.exit(EXIT_TOOL_ERROR)
+    except click.exceptions.Abort:
+        click.echo("incentive-lint: aborted.", err=True)
+        sys.exit(EXIT_TOOL_ERROR)
+    except IncentiveLintError as exc:
+        click.echo(f"incentive-lint: {exc}", err=True)
+        sys.exit(EXIT_TOOL_ERROR)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # an internal error must still end in one line and exit 2
+        if isinstance(exc, KeyboardInterrupt):
+            sys.exit(130)
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"incentive-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                       "traceback).", err=True)
+        sys.exit(EXIT_TOOL_ERROR)

@@ -1,0 +1,188 @@
+"""The configuration file ``.incentive-lint.yaml``: discovery, validation, effective settings.
+
+One file, found from the linted root upwards (stopping at the repository root), or named
+with ``--config``. There is no user-global file. Unknown keys, rules and options are
+errors (exit 2) that name the file, line and key.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .catalog import Catalog
+from .errors import ConfigError
+from .findings import Severity
+from .kinds import suggest
+from .loader import Locator, display_name, parse_text, read_text
+from .resources import load_schema
+from .rulespec import RuleSpec
+
+CONFIG_NAME = ".incentive-lint.yaml"
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What the configuration makes of one rule."""
+
+    enabled: bool
+    severity: Severity
+    options: Mapping[str, Any]
+    severity_fixed: bool = False
+    ignore_paths: tuple[str, ...] = ()
+    origin: str = "default"
+
+
+@dataclass
+class Config:
+    """The loaded configuration (empty when there is no file)."""
+
+    path: Path | None = None
+    display: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    locator: Locator | None = None
+
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def where(self, *path: str | int) -> str:
+        """``file:line:col`` of a key in the config, for error messages."""
+        if self.locator is None or self.path is None:
+            return self.display or CONFIG_NAME
+        span = self.locator.span(self.display, 0, tuple(path), key=True)
+        return f"{self.display}:{span.start.line}:{span.start.column}"
+
+    @property
+    def assume_rollover(self) -> bool:
+        return bool(self.raw.get("assume_rollover", True))
+
+    def rule_paths(self) -> list[Path]:
+        return [self.base_dir() / p for p in self.raw.get("rule_paths") or []]
+
+
+def discover(start: Path) -> Path | None:
+    """The first ``.incentive-lint.yaml`` from ``start`` upwards, stopping at a git root."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load(path: Path | None, cwd: Path) -> Config:
+    """Read and validate the file (``None``: built-in defaults)."""
+    if path is None:
+        return Config()
+    display = display_name(path, cwd)
+    if not path.is_file():
+        raise ConfigError(f"the configuration file '{display}' does not exist.")
+    text, issue = read_text(path, display)
+    if text is None:
+        raise ConfigError(issue.message if issue else f"{display} could not be read.")
+    parsed = parse_text(text, display)
+    if parsed.issues:
+        first = parsed.issues[0]
+        raise ConfigError(f"{display}:{first.span.start.line}:{first.span.start.column}: {first.message}")
+    docs = [d for d in parsed.documents if d.data is not None]
+    raw = docs[0].data if docs else {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{display}:1:1: the configuration must be a mapping of settings.")
+    locator = Locator()
+    locator.add(parsed)
+    config = Config(path, display, raw, locator)
+    _validate(config)
+    return config
+
+
+def _validate(config: Config) -> None:
+    import jsonschema
+
+    schema = load_schema("config.schema.json")
+    allowed = sorted(schema["properties"])
+    for key in config.raw:
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            tip = f"did you mean '{hint}'?" if hint else f"known keys are {', '.join(allowed)}."
+            raise ConfigError(f"{config.where(key)}: unknown key '{key}'; {tip}")
+    for error in jsonschema.Draft7Validator(schema).iter_errors(dict(config.raw)):
+        path = tuple(error.absolute_path)
+        name = "/".join(str(p) for p in path) or "the configuration"
+        raise ConfigError(f"{config.where(*path)}: '{name}': {error.message}")
+
+
+def _match(catalog: Catalog, config: Config, name: str, *path: str | int) -> list[RuleSpec]:
+    found = catalog.resolve(name)
+    if not found:
+        hint = suggest(name, sorted(catalog.names()))
+        tip = f"; did you mean '{hint}'?" if hint else "; run 'incentive-lint rules' for the list."
+        raise ConfigError(f"{config.where(*path)}: unknown rule '{name}'{tip}")
+    return found
+
+
+def _specificity(name: str, catalog: Catalog) -> int:
+    if name in catalog.rules:
+        return 2
+    return 0 if name in ("input", "clarity", "capability", "engagement") else 1
+
+
+def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
+    """The effective setting of every rule (select/ignore, severities, options)."""
+    from .registry import validate_options
+
+    raw = config.raw
+    strict = raw.get("extends") == "strict"
+    selected: set[str] | None = None
+    if "select" in raw:
+        selected = set()
+        for i, name in enumerate(raw["select"]):
+            selected.update(r.slug for r in _match(catalog, config, name, "select", i))
+    ignored: set[str] = set()
+    for i, name in enumerate(raw.get("ignore") or []):
+        ignored.update(r.slug for r in _match(catalog, config, name, "ignore", i))
+    per_rule: dict[str, list[tuple[int, str, Any]]] = {}
+    for name, value in (raw.get("rules") or {}).items():
+        for spec in _match(catalog, config, name, "rules", name):
+            per_rule.setdefault(spec.slug, []).append((_specificity(name, catalog), name, value))
+    path_ignores: dict[str, list[str]] = {}
+    for pattern, names in (raw.get("per_path_ignores") or {}).items():
+        for i, name in enumerate(names):
+            for spec in _match(catalog, config, name, "per_path_ignores", pattern, i):
+                path_ignores.setdefault(spec.slug, []).append(pattern)
+    out: dict[str, RuleSetting] = {}
+    for spec in catalog.sorted():
+        enabled = (selected is None or spec.slug in selected) and spec.slug not in ignored
+        severity = Severity.ERROR if strict and spec.severity == Severity.WARNING else spec.severity
+        fixed = False
+        options = dict(spec.options)
+        ignore_paths = list(path_ignores.get(spec.slug, []))
+        origin = "default" if not strict else "extends: strict"
+        for _, name, value in sorted(per_rule.get(spec.slug, []), key=lambda t: t[0]):
+            origin = f"{config.display}: rules.{name}"
+            if value == "off":
+                enabled = False
+            elif value == "on":
+                enabled = True
+            elif isinstance(value, str):
+                enabled, severity, fixed = True, Severity.parse(value), True
+            elif isinstance(value, dict):
+                enabled = bool(value.get("enabled", True))
+                if "severity" in value:
+                    severity, fixed = Severity.parse(value["severity"]), True
+                given = value.get("options") or {}
+                problem = validate_options(spec, given)
+                if problem is not None:
+                    raise ConfigError(f"{config.where('rules', name, 'options', *problem[0])}: {problem[1]}")
+                options.update(given)
+                ignore_paths.extend(value.get("ignore_paths") or [])
+        out[spec.slug] = RuleSetting(enabled, severity, options, fixed, tuple(ignore_paths), origin)
+    return out
+
+
+def path_ignored(setting: RuleSetting, file: str) -> bool:
+    return any(fnmatch.fnmatch(file, pattern) for pattern in setting.ignore_paths)

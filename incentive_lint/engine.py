@@ -1,0 +1,83 @@
+"""Runs the enabled rules over the model and turns their hits into findings.
+
+The engine owns everything a rule does not: rule identity, severity (defaults, config,
+escalations), the message text, positions, fingerprints, per-path ignores and ordering.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from .catalog import Catalog, format_message
+from .config import RuleSetting, path_ignored
+from .findings import Finding, Related, fingerprint, freeze
+from .loader import Locator
+from .model import Loc, Model
+from .registry import FUNCTIONS
+from .ruleapi import Hit, Where
+from .rulespec import RuleSpec
+from .source import NodePath, Span, render_path
+
+
+class Engine:
+    """Turns hits into findings for one run."""
+
+    def __init__(self, model: Model, locator: Locator, documents: Mapping[tuple[str, int], Any]) -> None:
+        self.model = model
+        self.locator = locator
+        self.documents = documents
+
+    def span(self, where: Where, on_key: bool = False) -> Span:
+        if isinstance(where, Span):
+            return where
+        return self.locator.span(where.file, where.doc, where.path, key=on_key)
+
+    def semantic_path(self, file: str, doc: int, path: NodePath) -> str:
+        """The node path with list indexes replaced by item ids where items have one,
+        so that reordering or moving lines does not change a finding's identity."""
+        data = self.documents.get((file, doc))
+        out = ["$"]
+        for item in path:
+            if isinstance(item, int):
+                element = data[item] if isinstance(data, list) and 0 <= item < len(data) else None
+                ident = element.get("id") if isinstance(element, dict) else None
+                out.append(f"[{ident}]" if isinstance(ident, str) else f"[{item}]")
+                data = element
+            else:
+                out.append(f".{item}")
+                data = data.get(item) if isinstance(data, dict) else None
+        return "".join(out)
+
+    def finding(self, spec: RuleSpec, setting: RuleSetting, hit: Hit) -> Finding:
+        span = self.span(hit.at, hit.on_key)
+        if isinstance(hit.at, Loc):
+            path = hit.at.path
+            doc = (self.documents.get((hit.at.file, hit.at.doc)) or {})
+            doc_id = doc.get("id") if isinstance(doc, dict) else None
+            semantic = f"{doc_id}:{self.semantic_path(hit.at.file, hit.at.doc, path)}"
+        else:
+            path = hit.path or ()
+            semantic = f"{span.file}:{render_path(path)}"
+        severity = setting.severity if setting.severity_fixed else (hit.severity or setting.severity)
+        related = tuple(Related(self.span(where), label) for label, where in hit.related)
+        return Finding(
+            span=span, rule=spec.slug, code=spec.code, family=spec.family, severity=severity,
+            message=format_message(spec.message, hit.args), template=spec.message, args=freeze(dict(hit.args)),
+            path=render_path(path), entities=tuple(hit.entities), evidence=freeze(dict(hit.evidence)),
+            related=related, fingerprint=fingerprint(spec.slug, hit.entities, semantic))
+
+    def run(self, catalog: Catalog, settings: Mapping[str, RuleSetting]) -> list[Finding]:
+        findings: set[Finding] = set()
+        for spec in catalog.sorted():
+            setting = settings[spec.slug]
+            if not setting.enabled:
+                continue
+            check = FUNCTIONS[spec.function]
+            for hit in check(self.model, setting.options):
+                finding = self.finding(spec, setting, hit)
+                if not path_ignored(setting, finding.span.file):
+                    findings.add(finding)
+        return sorted(findings)
+
+
+def enabled_rules(catalog: Catalog, settings: Mapping[str, RuleSetting]) -> Iterable[str]:
+    return tuple(s.slug for s in catalog.sorted() if settings[s.slug].enabled)

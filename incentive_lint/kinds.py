@@ -1,0 +1,24 @@
+"""The document kinds a policy repository holds, and the schema of each."""
+from __future__ import annotations
+
+import difflib
+
+SCHEMA_VERSION = "incentive-lint/v1"
+
+#: kind -> JSON Schema file in ``schemas/``
+KIND_SCHEMAS: dict[str, str] = {
+    "Strategy": "strategy.schema.json",
+    "ObjectiveSet": "objective-set.schema.json",
+    "KpiCatalog": "kpi-catalog.schema.json",
+    "IncentivePlan": "incentive-plan.schema.json",
+    "Org": "org.schema.json",
+    "OfferCatalog": "offer-catalog.schema.json",
+    "Budget": "budget.schema.json",
+}
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """The closest of ``choices`` to ``word`` (case-insensitive), if any is close."""
+    lowered = {c.lower(): c for c in choices}
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[hits[0]] if hits else None

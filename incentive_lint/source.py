@@ -1,0 +1,65 @@
+"""Positions in source files: 1-based line/column spans and node paths.
+
+Line numbers count ``\\n`` only, as git and GitHub do (YAML itself also counts ``\\r``,
+U+2028 and U+2029, which would shift every later line in a code review).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Tuple, Union
+
+PathItem = Union[str, int]
+NodePath = Tuple[PathItem, ...]
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Position:
+    """A 1-based line and column."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Span:
+    """A region of one file; ``file`` is a repo-relative POSIX path."""
+
+    file: str
+    start: Position
+    end: Position
+
+    @classmethod
+    def at(cls, file: str, line: int, column: int = 1) -> Span:
+        pos = Position(line, column)
+        return cls(file, pos, pos)
+
+
+class LineTable:
+    """Turns character offsets into (line, column), counting only ``\\n`` as a line break."""
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._starts = starts
+
+    def position(self, index: int) -> Position:
+        line = bisect.bisect_right(self._starts, index) - 1
+        return Position(line + 1, index - self._starts[line] + 1)
+
+
+def render_path(path: NodePath) -> str:
+    """Render a node path the way messages show it: ``$.components[0].weight``."""
+    out = ["$"]
+    for item in path:
+        if isinstance(item, int):
+            out.append(f"[{item}]")
+        else:
+            out.append(f".{item}")
+    return "".join(out)
