@@ -7,15 +7,16 @@ carries a value taken from the documents:
 * ``message`` is re-rendered from ``template`` with every placeholder replaced by
   ``[redacted]`` (format specs and conversions are dropped, so ``{cap:,.0f}`` works; a
   template that does not parse is used as it stands), except placeholders whose
-  argument is one of the finding's entity ids. A finding without a template gets
+  argument is one of the finding's entity ids or one of the files its chain touches
+  (those paths are in every report anyway). A finding without a template gets
   ``[redacted]``: its message cannot be proven value-free.
 * ``args`` and ``evidence`` keep their keys and their shape (nested tuples stay tuples
   of the same length); every leaf value becomes ``[redacted]``. Inside nested values
   even mapping keys are redacted: a frozen mapping cannot be told from a list of pairs,
   and a pair such as ``("alice", 40000)`` would otherwise keep the name. Strings equal
-  to one of the finding's entity ids are kept.
+  to one of the finding's entity ids or file paths are kept.
 * ``related`` labels become ``[redacted]`` unless the label is exactly one of the
-  finding's entity ids.
+  finding's entity ids or file paths.
 * ``note`` becomes ``[redacted]`` when set.
 
 Kept unchanged: rule, code, family, severity, spans, node path, fingerprint and
@@ -93,21 +94,22 @@ def _is_pairs(value: Any) -> bool:
     )
 
 
-def _redact_related(related: Related, entities: tuple[str, ...]) -> Related:
-    if related.label in entities:
+def _redact_related(related: Related, keep: Collection[str]) -> Related:
+    if related.label in keep:
         return related
     return Related(related.span, REDACTED)
 
 
 def redact_finding(finding: Finding) -> Finding:
-    keep = frozenset(finding.entities)
+    # Entity ids and the finding's own file paths are not document values: keep them.
+    keep = frozenset(finding.entities) | finding.files
     args = {k: v for k, v in finding.args} if _is_pairs(finding.args) else {}
     return replace(
         finding,
         message=redact_template(finding.template, args, keep),
         args=_redact_pairs(finding.args, keep),
         evidence=_redact_pairs(finding.evidence, keep),
-        related=tuple(_redact_related(r, finding.entities) for r in finding.related),
+        related=tuple(_redact_related(r, keep) for r in finding.related),
         note=REDACTED if finding.note else "",
     )
 

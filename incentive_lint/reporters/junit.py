@@ -59,7 +59,8 @@ def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> ET.Element:
 
     cases = []
     for slug, spec in specs.items():
-        case = ET.Element("testcase", {"classname": xml_safe(spec.family or "incentive-lint"), "name": xml_safe(slug), "time": "0"})
+        attrs = {"classname": xml_safe(spec.family or SUITE_NAME), "name": xml_safe(slug), "time": "0"}
+        case = ET.Element("testcase", attrs)
         found = by_rule.get(slug, [])
         if found:
             worst = max(f.severity for f in found)
@@ -73,7 +74,8 @@ def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> ET.Element:
     tests = len(cases)
     failures = sum(1 for slug in specs if slug in by_rule)
     counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0", "time": "0"}
-    root = ET.Element("testsuites", {"name": SUITE_NAME, **{k: counts[k] for k in ("tests", "failures", "errors", "time")}})
+    totals = {k: counts[k] for k in ("tests", "failures", "errors", "time")}
+    root = ET.Element("testsuites", {"name": SUITE_NAME, **totals})
     suite = ET.SubElement(root, "testsuite", {"name": SUITE_NAME, **counts})
     suite.extend(cases)
     return root
