@@ -34,6 +34,7 @@ class LintOptions:
     config: Path | None = None
     cwd: Path | None = None
     use_config: bool = True
+    select: Sequence[str] | None = None
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Workspace:
     files_checked: int = 0
     files_skipped: int = 0
     document_count: int = 0
+
+
+#: Input mistakes that keep a document out of the model (its data cannot be trusted);
+#: an ambiguous value is only a warning and the document is still checked.
+BLOCKING = frozenset({"duplicate-key", "invalid-value", "unsupported-tag", "too-complex"})
 
 
 def _kind_issue(parsed: ParsedFile, doc: Document) -> Issue | None:
@@ -88,7 +94,7 @@ def check_file(parsed: ParsedFile) -> tuple[list[Document], list[Issue], bool]:
         for v in kept:
             issues.append(Issue("schema-violation", _span(parsed, doc, v.path, v.on_key), v.message, v.path,
                                 args=(("id", doc.id or ""),) if doc.id else (), doc_index=doc.index))
-        if not violations and not any(i.rule in ("too-complex",) for i in own):
+        if not violations and not any(i.rule in BLOCKING for i in own):
             valid.append(doc)
     return valid, issues, has_policy
 
@@ -100,6 +106,8 @@ def read_workspace(options: LintOptions) -> Workspace:
     if config_path is None and options.use_config:
         config_path = discover_config(cwd / options.paths[0] if options.paths else cwd)
     config = load_config(config_path, cwd)
+    if options.select is not None:
+        config.raw = {**config.raw, "select": list(options.select)}
     catalog = load_catalog(cwd, config.rule_paths())
     settings = rule_settings(config, catalog)
     taxonomy = default_taxonomy().extended(config.raw.get("taxonomy"))

@@ -208,6 +208,8 @@ def parse_text(text: str, display: str) -> ParsedFile:
                     doc_index += 1
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+                mark = exc.context_mark  # point at the unclosed quote or bracket, not the file's end
             index = mark.index if mark is not None else start
             pos = table.position(min(index, len(text)))
             problem = (exc.problem or "the YAML is malformed").rstrip(".")
