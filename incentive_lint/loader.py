@@ -16,6 +16,7 @@ import math
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -297,6 +298,13 @@ _UNDERSCORE_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?\Z")
 _NULLS = frozenset(["", "~", "null", "Null", "NULL"])
 _TRUE = frozenset(["true", "True", "TRUE"])
 _FALSE = frozenset(["false", "False", "FALSE"])
+_WORDS = _NULLS | _TRUE | _FALSE | _YAML11_BOOL
+#: plain scalars starting with one of these may be numbers, dates or special values
+_PLAIN_SPECIAL_START = frozenset("0123456789-+.")
+_MAP = _TAG + "map"
+_SEQ = _TAG + "seq"
+_MERGE = _TAG + "merge"
+_intern = sys.intern
 
 
 class _Builder:
@@ -351,50 +359,60 @@ class _Builder:
         return result
 
     def _sequence(self, node: SequenceNode, path: NodePath, depth: int) -> tuple[Any, int]:
-        if node.tag not in (_TAG + "seq",):
+        if node.tag != _SEQ:
             self._unknown_tag(node, path)
             return None, 1
         items: list[Any] = []
         size = 1
         for i, child in enumerate(node.value):
+            if child.__class__ is ScalarNode and child.tag == _PLAIN:
+                value = child.value
+                if not value or value[0] in _PLAIN_SPECIAL_START or value in _WORDS:
+                    value = self._plain(child, value, (*path, i))
+                items.append(value)
+                size += 1
+                continue
             value, n = self._build(child, (*path, i), depth + 1)
             items.append(value)
             size += n
         return items, size
 
     def _mapping(self, node: MappingNode, path: NodePath, depth: int) -> tuple[Any, int]:
-        if node.tag not in (_TAG + "map",):
+        if node.tag != _MAP:
             self._unknown_tag(node, path)
             return None, 1
         out: dict[str, Any] = {}
-        first: dict[str, Node] = {}
         merged: list[dict[str, Any]] = []
         size = 1
         for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag in (_PLAIN, _TAG + "merge") \
-                    and key_node.value == "<<":
+            if key_node.__class__ is not ScalarNode:
+                self.issue("invalid-value", key_node, path,
+                           "a key must be plain text, not a list or mapping; rewrite the key as a word.")
+                continue
+            text = key_node.value
+            if text == "<<" and key_node.tag in (_PLAIN, _MERGE):
                 value, n = self._build(value_node, path, depth + 1)
                 size += n
-                sources = value if isinstance(value, list) else [value]
-                for source in sources:
+                for source in value if isinstance(value, list) else [value]:
                     if isinstance(source, dict):
                         merged.append(source)
                     else:
                         self.issue("invalid-value", value_node, path,
                                    "a merge key '<<' must be followed by an alias of a mapping ('<<: *name').")
                 continue
-            if not isinstance(key_node, ScalarNode):
-                self.issue("invalid-value", key_node, path,
-                           "a key must be plain text, not a list or mapping; rewrite the key as a word.")
-                continue
-            name = self._key(key_node, path)
-            if name in first:
-                earlier = self.table.position(first[name].start_mark.index).line
-                self.issue("duplicate-key", key_node, (*path, name),
-                           f"the key '{name}' appears twice in this mapping (also on line {earlier}); YAML keeps "
-                           "only the last value silently. Remove or rename one of them.")
+            if key_node.tag == _PLAIN and text and text[0] not in _PLAIN_SPECIAL_START and text not in _WORDS:
+                name = _intern(text)  # the common case: an ordinary field name
             else:
-                first[name] = key_node
+                name = _intern(self._key(key_node, path))
+            if name in out:
+                self._duplicate(node, key_node, name, path)
+            if value_node.__class__ is ScalarNode and value_node.tag == _PLAIN:
+                value = value_node.value
+                if not value or value[0] in _PLAIN_SPECIAL_START or value in _WORDS:
+                    value = self._plain(value_node, value, (*path, name))
+                out[name] = value
+                size += 1
+                continue
             value, n = self._build(value_node, (*path, name), depth + 1)
             out[name] = value
             size += n
@@ -405,6 +423,14 @@ class _Builder:
             combined.update(out)
             out = combined
         return out, size
+
+    def _duplicate(self, node: MappingNode, key_node: ScalarNode, name: str, path: NodePath) -> None:
+        earlier = next(k for k, _ in node.value if k.__class__ is ScalarNode and k is not key_node
+                       and k.value == key_node.value)
+        line = self.table.position(earlier.start_mark.index).line
+        self.issue("duplicate-key", key_node, (*path, name),
+                   f"the key '{name}' appears twice in this mapping (also on line {line}); YAML keeps "
+                   "only the last value silently. Remove or rename one of them.")
 
     def _key(self, node: ScalarNode, path: NodePath) -> str:
         if node.tag == _PLAIN and node.value in _YAML11_BOOL:
@@ -456,19 +482,19 @@ class _Builder:
         return None
 
     def _plain(self, node: ScalarNode, text: str, path: NodePath) -> Any:
-        if not text or text[0] not in "0123456789-+.~nNtTfFyYoO":
-            return text  # the common case: ordinary words
-        if text in _NULLS:
-            return None
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        if text in _YAML11_BOOL:
+        if text in _WORDS or not text:
+            if text in _NULLS:
+                return None
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
             self.issue("ambiguous-value", node, path,
                        f"unquoted '{text}' is read as a yes/no value by some YAML tools and as text by others; "
                        f"write \"{text}\" in quotes if you mean the word, or true/false if you mean yes/no.")
             return text
+        if text[0] not in _PLAIN_SPECIAL_START:
+            return text  # the common case: ordinary words
         if _INT.match(text):
             digits = text.lstrip("+-")
             if len(digits) > 1 and digits[0] == "0":

@@ -35,7 +35,7 @@ DEEP_BLOCK = "".join("  " * i + f"k{i}:\n" for i in range(150)) + "  " * 150 + "
 CASES: list[Case] = [
     case("tab-indent.yaml", PLAN + "components:\n\t- id: a\n", ("yaml-syntax", 5)),
     case("unclosed-flow.yaml", PLAN + "eligible_roles: [a, b\nowner: x\n", ("yaml-syntax", 5)),
-    case("unclosed-quote.yaml", PLAN + 'title: "Account plan\n', ("yaml-syntax", 5)),
+    case("unclosed-quote.yaml", PLAN + 'title: "Account plan\n', ("yaml-syntax", 4)),
     case("bad-indent.yaml", PLAN + "effective:\n  from: 2025-01-01\n to: 2025-12-31\n", ("yaml-syntax", 6)),
     case("colon-in-value.yaml", PLAN + "title: Plan: sales: 2025\n", ("yaml-syntax", 4)),
     case("undefined-alias.yaml", PLAN + "owner: *nobody\n", ("yaml-syntax", 4)),
