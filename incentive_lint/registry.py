@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .checks import capability, clarity, engagement, expression, structure
+from .checks import capability, clarity, engagement, engagement_governance, expression, structure
 from .ruleapi import CheckFunction
 from .rulespec import RuleSpec
 
@@ -28,6 +28,7 @@ FUNCTIONS: dict[str, CheckFunction] = _join(
     clarity.FUNCTIONS,
     capability.FUNCTIONS,
     engagement.FUNCTIONS,
+    engagement_governance.FUNCTIONS,
     expression.FUNCTIONS,
 )
 
