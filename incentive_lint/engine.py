@@ -25,11 +25,26 @@ class Engine:
         self.model = model
         self.locator = locator
         self.documents = documents
+        self._spans: dict[tuple[Loc, bool], Span] = {}
 
     def span(self, where: Where, on_key: bool = False) -> Span:
         if isinstance(where, Span):
             return where
-        return self.locator.span(where.file, where.doc, where.path, key=on_key)
+        key = (where, on_key)
+        found = self._spans.get(key)
+        if found is None:
+            found = self._spans[key] = self.locator.span(where.file, where.doc, where.path, key=on_key)
+        return found
+
+    def prefetch(self, hits: Iterable[Hit]) -> None:
+        """Resolve every position the hits need, one file at a time (each file is re-read once)."""
+        wanted: set[tuple[Loc, bool]] = set()
+        for hit in hits:
+            if isinstance(hit.at, Loc):
+                wanted.add((hit.at, hit.on_key))
+            wanted.update((where, False) for _, where in hit.related if isinstance(where, Loc))
+        for where, on_key in sorted(wanted, key=lambda w: (w[0].file, w[0].doc, tuple(map(str, w[0].path)), w[1])):
+            self.span(where, on_key)
 
     def semantic_path(self, file: str, doc: int, path: NodePath) -> str:
         """The node path with list indexes replaced by item ids where items have one,
@@ -66,16 +81,19 @@ class Engine:
             related=related, fingerprint=fingerprint(spec.slug, hit.entities, semantic))
 
     def run(self, catalog: Catalog, settings: Mapping[str, RuleSetting]) -> list[Finding]:
-        findings: set[Finding] = set()
+        pending: list[tuple[RuleSpec, RuleSetting, Hit]] = []
         for spec in catalog.sorted():
             setting = settings[spec.slug]
             if not setting.enabled:
                 continue
             check = FUNCTIONS[spec.function]
-            for hit in check(self.model, setting.options):
-                finding = self.finding(spec, setting, hit)
-                if not path_ignored(setting, finding.span.file):
-                    findings.add(finding)
+            pending.extend((spec, setting, hit) for hit in check(self.model, setting.options))
+        self.prefetch(hit for _, _, hit in pending)
+        findings: set[Finding] = set()
+        for spec, setting, hit in pending:
+            finding = self.finding(spec, setting, hit)
+            if not path_ignored(setting, finding.span.file):
+                findings.add(finding)
         return sorted(findings)
 
 

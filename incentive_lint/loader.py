@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -495,6 +496,8 @@ class _Builder:
             return text
         if text[0] not in _PLAIN_SPECIAL_START:
             return text  # the common case: ordinary words
+        if text.isdigit() and (text[0] != "0" or len(text) == 1) and len(text) <= MAX_INT_DIGITS:
+            return int(text)
         if _INT.match(text):
             digits = text.lstrip("+-")
             if len(digits) > 1 and digits[0] == "0":
@@ -601,27 +604,52 @@ def _lookup(node: MappingNode, item: Any, _depth: int = 0) -> tuple[Node, Node] 
     return None
 
 
+def compose_file(text: str, display: str) -> ParsedFile:
+    """Node trees only (no data), for finding positions in a file that had no input issues;
+    its documents are numbered as :func:`parse_text` numbers them."""
+    try:
+        roots = [n for n in yaml.compose_all(text, Loader=_ComposeLoader) if n is not None]
+    except (yaml.YAMLError, RecursionError):
+        return parse_text(text, display)
+    docs = [Document(display, i, None, Span.at(display, 1), root=node) for i, node in enumerate(roots)]
+    return ParsedFile(display, docs, [], LineTable(text))
+
+
 class Locator:
-    """Finds spans for node paths in files, re-reading each file at most once."""
+    """Finds spans for node paths in files, re-reading files on demand.
+
+    Files added with :meth:`add` (those with input issues) stay cached; re-read files are
+    kept in a small LRU, so callers should ask for positions grouped by file.
+    """
+
+    CACHE_FILES = 16
 
     def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
         self._paths = {c.display: c.path for c in candidates}
-        self._cache: dict[str, ParsedFile | None] = {}
+        self._pinned: dict[str, ParsedFile] = {}
+        self._cache: OrderedDict[str, ParsedFile | None] = OrderedDict()
 
     def add(self, parsed: ParsedFile) -> None:
         """Keep an already parsed file (node trees included) for lookups."""
-        self._cache[parsed.file] = parsed
+        self._pinned[parsed.file] = parsed
 
     def _parsed(self, file: str) -> ParsedFile | None:
-        if file not in self._cache:
-            path = self._paths.get(file)
-            parsed = None
-            if path is not None:
-                text, _ = read_text(path, file)
-                if text is not None:
-                    parsed = parse_text(text, file)
-            self._cache[file] = parsed
-        return self._cache[file]
+        pinned = self._pinned.get(file)
+        if pinned is not None:
+            return pinned
+        if file in self._cache:
+            self._cache.move_to_end(file)
+            return self._cache[file]
+        path = self._paths.get(file)
+        parsed = None
+        if path is not None:
+            text, _ = read_text(path, file)
+            if text is not None:
+                parsed = compose_file(text, file)
+        self._cache[file] = parsed
+        if len(self._cache) > self.CACHE_FILES:
+            self._cache.popitem(last=False)
+        return parsed
 
     def span(self, file: str, doc_index: int, path: NodePath, *, key: bool = False) -> Span:
         parsed = self._parsed(file)

@@ -697,7 +697,11 @@ class Model:
         return {k: tuple(v) for k, v in sorted(out.items())}
 
     def in_force_plans(self) -> list[Plan]:
-        return [self.plans[p] for p in self.in_force()]
+        return list(self._in_force_plans())
+
+    @functools.lru_cache(maxsize=None)
+    def _in_force_plans(self) -> tuple[Plan, ...]:
+        return tuple(self.plans[p] for p in self.in_force())
 
     def rolled_over(self, plan: Plan) -> bool:
         """True when the plan is paid only because its roles have nothing newer."""
@@ -718,10 +722,20 @@ class Model:
         return sum(self.roles[r].headcount * self.role_target(plan, self.roles[r]) for r in roles)
 
     def plan_functions(self, plan: Plan) -> tuple[str, ...]:
+        return self._plan_functions(plan.id)
+
+    @functools.lru_cache(maxsize=None)
+    def _plan_functions(self, plan_id: str) -> tuple[str, ...]:
+        plan = self.plans[plan_id]
         roles = self.in_force().get(plan.id) or plan.eligible_roles
         return tuple(sorted({self.roles[r].function for r in roles if r in self.roles and self.roles[r].function}))
 
     def is_executive_plan(self, plan: Plan) -> bool:
+        return self._is_executive_plan(plan.id)
+
+    @functools.lru_cache(maxsize=None)
+    def _is_executive_plan(self, plan_id: str) -> bool:
+        plan = self.plans[plan_id]
         roles = [self.roles[r] for r in plan.eligible_roles if r in self.roles]
         return bool(roles) and all(r.level == "executive" for r in roles)
 
@@ -783,14 +797,19 @@ class Model:
 
     def plan_share(self, plan: Plan) -> Share:
         """The plan's target incentive split over buckets."""
-        share = Share()
+        return Share(dict(self._plan_share(plan.id)))
+
+    @functools.lru_cache(maxsize=None)
+    def _plan_share(self, plan_id: str) -> tuple[tuple[str, float], ...]:
+        plan = self.plans[plan_id]
+        amounts: dict[str, float] = {}
         ti = self.target_incentive(plan.id)
         for c in plan.components:
             if c.type in ("gate", "modifier"):
                 continue
             for bucket, fraction in self.component_map(c).items():
-                share.amounts[bucket] = share.amounts.get(bucket, 0.0) + ti * c.weight / 100 * fraction
-        return share
+                amounts[bucket] = amounts.get(bucket, 0.0) + ti * c.weight / 100 * fraction
+        return tuple(amounts.items())
 
     def pay_share(self, plans: Sequence[Plan] | None = None) -> Share:
         total = Share()
@@ -818,13 +837,17 @@ class Model:
 
     def function_plans(self, function: str) -> list[Plan]:
         """In-force, non-executive plans that pay roles of ``function``."""
-        out = []
+        return list(self._plans_by_function().get(function, ()))
+
+    @functools.lru_cache(maxsize=None)
+    def _plans_by_function(self) -> dict[str, tuple[Plan, ...]]:
+        out: dict[str, list[Plan]] = defaultdict(list)
         for plan in self.in_force_plans():
             if self.is_executive_plan(plan):
                 continue
-            if function in self.plan_functions(plan):
-                out.append(plan)
-        return out
+            for function in self.plan_functions(plan):
+                out[function].append(plan)
+        return {k: tuple(v) for k, v in out.items()}
 
     def all_entities(self) -> Iterator[Entity]:
         for table in (self.strategies, self.priorities, self.objectives, self.kpis, self.plans, self.functions,

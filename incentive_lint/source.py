@@ -36,11 +36,19 @@ class Span:
 
 
 class LineTable:
-    """Turns character offsets into (line, column), counting only ``\\n`` as a line break."""
+    """Turns character offsets into (line, column), counting only ``\\n`` as a line break.
 
-    __slots__ = ("_starts",)
+    The table is built on the first lookup: most files never need a position.
+    """
+
+    __slots__ = ("_text", "_starts")
 
     def __init__(self, text: str) -> None:
+        self._text = text
+        self._starts: list[int] | None = None
+
+    def _build(self) -> list[int]:
+        text = self._text
         starts = [0]
         find = text.find
         i = find("\n")
@@ -48,10 +56,12 @@ class LineTable:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self._starts = starts
+        return starts
 
     def position(self, index: int) -> Position:
-        line = bisect.bisect_right(self._starts, index) - 1
-        return Position(line + 1, index - self._starts[line] + 1)
+        starts = self._starts if self._starts is not None else self._build()
+        line = bisect.bisect_right(starts, index) - 1
+        return Position(line + 1, index - starts[line] + 1)
 
 
 def render_path(path: NodePath) -> str:
