@@ -57,14 +57,18 @@ class Catalog:
         return out
 
 
+@functools.lru_cache(maxsize=None)
 def _rule_validator() -> Any:
     import jsonschema
 
     return jsonschema.Draft7Validator(load_schema("rule.schema.json"))
 
 
-def load_rule(path: Path, cwd: Path, family_hint: str | None = None) -> RuleSpec:
-    """Read and validate one ``rule.yaml``; raise ``CatalogError`` naming file and line."""
+def load_rule(path: Path, cwd: Path, family_hint: str | None = None, trusted: bool = False) -> RuleSpec:
+    """Read and validate one ``rule.yaml``; raise ``CatalogError`` naming file and line.
+
+    ``trusted`` (the shipped catalog, which the test suite validates) skips the schema
+    checks so that a run does not pay for importing and running jsonschema."""
     display = display_name(path, cwd)
     text, issue = read_text(path, display)
     if text is None:
@@ -79,7 +83,8 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None) -> RuleSpec
     raw: dict[str, Any] = doc.data
     locator = Locator()
     locator.add(parsed)
-    errors = sorted(_rule_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    errors = [] if trusted else sorted(_rule_validator().iter_errors(raw),
+                                       key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]
         span = locator.span(display, doc.index, tuple(err.absolute_path))
@@ -96,11 +101,11 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None) -> RuleSpec
     if family_hint is not None and spec.family != family_hint:
         raise CatalogError(f"{display}:1:1: the rule says family '{spec.family}' but sits in folder "
                            f"'{family_hint}'; move it or fix the family.")
-    _check_function(spec, locator, doc.index)
+    _check_function(spec, locator, doc.index, trusted)
     return spec
 
 
-def _check_function(spec: RuleSpec, locator: Locator, doc_index: int) -> None:
+def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: bool = False) -> None:
     from .registry import FUNCTIONS, validate_options
 
     if spec.function not in FUNCTIONS:
@@ -108,7 +113,7 @@ def _check_function(spec: RuleSpec, locator: Locator, doc_index: int) -> None:
         known = ", ".join(sorted(FUNCTIONS))
         raise CatalogError(f"{spec.rule_file}:{span.start.line}:{span.start.column}: unknown check function "
                            f"'{spec.function}'; known functions are {known}.")
-    problem = validate_options(spec, spec.options)
+    problem = None if trusted else validate_options(spec, spec.options)
     if problem is not None:
         path, message = problem
         span = locator.span(spec.rule_file, doc_index, ("check", "options", *path))
@@ -140,7 +145,7 @@ def rule_files(root: Path) -> Iterable[tuple[str, Path]]:
 def _shipped(cwd: str) -> Catalog:
     catalog = Catalog()
     for family, path in rule_files(catalog_dir()):
-        catalog.add(load_rule(path, Path(cwd), family))
+        catalog.add(load_rule(path, Path(cwd), family, trusted=True))
     return catalog
 
 

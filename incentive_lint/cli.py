@@ -66,20 +66,77 @@ def _emit(text: str, target: str | None) -> None:
         raise UsageError(f"cannot write the output file '{target}': {exc.strerror}.") from None
 
 
+def _touching(result: Any, files: Sequence[str], ws: Any, cwd: Path) -> Any:
+    """``--only-files``: keep findings whose chain (``Finding.files``) touches one of ``files``.
+
+    A changed configuration file affects every finding, so then nothing is left out.
+    """
+    import dataclasses
+
+    from .loader import display_name
+
+    wanted = {display_name(Path(os.path.abspath(cwd / f)), cwd) for f in files}
+    config_path = ws.config.path
+    if config_path is not None and display_name(Path(os.path.abspath(config_path)), cwd) in wanted:
+        return result
+    return dataclasses.replace(result, findings=tuple(f for f in result.findings if f.files & wanted),
+                               suppressed=tuple(f for f in result.suppressed if f.files & wanted))
+
+
 def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, fail_on: str, quiet: bool,
-              as_of: str | None, config: str | None, color: bool) -> int:
-    """The ``check`` command: lint, render every requested format, return the exit code."""
+              as_of: str | None, config: str | None, color: bool, *, baseline: str | None = None,
+              new_since: str | None = None, only_files: bool = False, exceptions: bool = True,
+              show_config: bool = False, exit_zero: bool = False, warnings_exit_code: int | None = None,
+              redact: bool = False) -> int:
+    """The ``check`` command: lint, drop accepted findings (exceptions, ``--new-since``, baseline,
+    ``--only-files``), render every requested format, return the exit code."""
     from .lint import LintOptions, lint
     from .reporters import REPORTERS
 
     targets = _outputs(formats, output)
-    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=_parse_date(as_of),
-                          config=Path(config) if config else None)
+    if only_files and not paths:
+        raise UsageError("--only-files needs the files to report on, e.g. 'incentive-lint check --only-files "
+                         "plans/sales.yaml' (pre-commit passes them).")
+    cwd = Path.cwd()
+    lint_paths = ["."] if only_files else list(paths or ["."])
+    options = LintOptions(paths=[Path(p) for p in lint_paths], as_of=_parse_date(as_of),
+                          config=Path(config) if config else None, exceptions=exceptions)
+    if show_config:
+        from .showconfig import show_config as render_config
+
+        _emit(render_config(options, "json" if targets[0][0] == "json" else "text"), targets[0][1])
+        return 0
+    known = None
+    if baseline is not None:
+        from .baseline import load as load_baseline
+
+        known = load_baseline(Path(baseline))
     try:
         result, ws = lint(options)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
-    rules = ws.catalog.rules
+    if new_since is not None:
+        from .baseline import filter_result, keys_of
+        from .changes import lint_at_ref
+
+        before, _ = lint_at_ref(new_since, options)
+        result, _ = filter_result(result, keys_of(before.findings), f"already reported at {new_since}")
+    if known is not None:
+        from .baseline import filter_result
+
+        result, stale = filter_result(result, known, f"accepted in the baseline {baseline}")
+        if stale and not quiet:
+            click.echo(f"incentive-lint: {stale} baseline entr{'y' if stale == 1 else 'ies'} in {baseline} no longer "
+                       f"match{'es' if stale == 1 else ''} a finding (fixed or moved to another file); refresh it with 'incentive-lint baseline "
+                       f"--output {baseline}'.", err=True)
+    if only_files:
+        result = _touching(result, paths, ws, cwd)
+    code = result.exit_code(fail_on, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code)
+    if redact:
+        from .redact import redact as redact_result
+
+        result = redact_result(result)
+    rules = {slug: ws.catalog.rules[slug] for slug in result.rules_run if slug in ws.catalog.rules}
     for name, target in targets:
         render: Any = REPORTERS[name]
         if name == "text":
@@ -87,7 +144,15 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         else:
             text = render(result, rules)
         _emit(text, target)
-    return result.exit_code(fail_on)
+    if any(name == "github" for name, _ in targets) and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from .reporters.github import write_step_summary
+
+        try:
+            write_step_summary(result, rules)
+        except OSError as exc:
+            raise UsageError(f"cannot write the GitHub step summary '{os.environ['GITHUB_STEP_SUMMARY']}': "
+                             f"{exc.strerror}.") from None
+    return code
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,11 +175,80 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Evaluate plans, offers and functions on this date (default today).")
 @click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
+@click.option("--baseline", metavar="FILE",
+              help="Report only findings not in this baseline file (written by 'incentive-lint baseline').")
+@click.option("--new-since", metavar="REF",
+              help="Report only findings that are new compared with the merge-base of REF and HEAD (e.g. origin/main).")
+@click.option("--only-files", is_flag=True,
+              help="Treat PATHS as changed files: check the whole repository (the current folder) but report only "
+                   "findings whose chain touches one of them (for pre-commit).")
+@click.option("--no-exceptions", is_flag=True,
+              help="Ignore every exception (inline comments and the register) and show all findings.")
+@click.option("--show-config", is_flag=True,
+              help="Print the effective configuration of every rule and where each value comes from, then exit.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported (2 still means the tool failed).")
+@click.option("--warnings-exit-code", type=click.IntRange(3, 125), metavar="N",
+              help="Exit N when warnings (or errors below --fail-on) are reported but nothing reaches --fail-on.")
+@click.option("--redact", is_flag=True,
+              help="Leave document values (amounts, names, targets) out of every report; ids and locations stay.")
 def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str, quiet: bool,
-          as_of: str | None, config: str | None, color: bool | None) -> None:
+          as_of: str | None, config: str | None, color: bool | None, baseline: str | None, new_since: str | None,
+          only_files: bool, no_exceptions: bool, show_config: bool, exit_zero: bool,
+          warnings_exit_code: int | None, redact: bool) -> None:
     """Check the policy files under PATHS (default: the current folder)."""
     use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
-    sys.exit(run_check(paths, formats, output, fail_on, quiet, as_of, config, use_color))
+    sys.exit(run_check(paths, formats, output, fail_on, quiet, as_of, config, use_color, baseline=baseline,
+                       new_since=new_since, only_files=only_files, exceptions=not no_exceptions,
+                       show_config=show_config, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code,
+                       redact=redact))
+
+
+@cli.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("-o", "--output", default=".incentive-lint-baseline.yaml", show_default=True, metavar="FILE",
+              help="Where to write the baseline ('-' prints it).")
+@click.option("--as-of", metavar="YYYY-MM-DD", help="Evaluate plans, offers and functions on this date (default today).")
+@click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
+@click.option("--no-exceptions", is_flag=True, help="Also record findings that exceptions accept.")
+def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, config: str | None,
+                     no_exceptions: bool) -> None:
+    """Write the current findings to a baseline file; 'check --baseline FILE' then reports only new ones."""
+    from . import __version__ as version
+    from .baseline import render
+    from .lint import LintOptions, lint
+
+    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=_parse_date(as_of),
+                          config=Path(config) if config else None, exceptions=not no_exceptions)
+    try:
+        result, _ = lint(options)
+    except FileNotFoundError as exc:
+        raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    _emit(render(result, version), output)
+    if output != "-":
+        n = len(result.findings)
+        click.echo(f"wrote {n} finding{'s' if n != 1 else ''} to {output}; use 'incentive-lint check --baseline "
+                   f"{output}' to report only new ones.", err=True)
+
+
+@cli.command("exceptions")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the list to FILE instead of the terminal.")
+@click.option("--as-of", metavar="YYYY-MM-DD", help="Judge expiry on this date (default today).")
+@click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
+def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_of: str | None,
+                       config: str | None) -> None:
+    """List every exception (register and inline) with owner, approval, end date and status."""
+    from .lint import LintOptions
+    from .suppress import listing
+
+    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=_parse_date(as_of),
+                          config=Path(config) if config else None)
+    try:
+        text = listing(options, fmt)
+    except FileNotFoundError as exc:
+        raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    _emit(text, output)
 
 
 @cli.command("rules")
@@ -189,3 +323,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             click.echo(f"incentive-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
                        "traceback).", err=True)
         sys.exit(EXIT_TOOL_ERROR)
+
+
+from .report.command import report_command  # noqa: E402  (the report package registers its own command)
+
+cli.add_command(report_command)

@@ -32,6 +32,10 @@ class RuleSetting:
     severity_fixed: bool = False
     ignore_paths: tuple[str, ...] = ()
     origin: str = "default"
+    #: where each value came from, for ``check --show-config``: keys ``enabled``, ``severity``,
+    #: ``options.<name>`` and ``ignore_paths``; values ``default``, ``extends: strict (file:line)``
+    #: or ``file:line (what set it)``
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -45,6 +49,12 @@ class Config:
 
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
+
+    def line_of(self, *path: str | int) -> str:
+        """``file:line`` of a key in the config (``where`` without the column)."""
+        text = self.where(*path)
+        head, sep, tail = text.rpartition(":")
+        return head if sep and tail.isdigit() and head.rpartition(":")[2].isdigit() else text
 
     def where(self, *path: str | int) -> str:
         """``file:line:col`` of a key in the config, for error messages."""
@@ -86,8 +96,10 @@ def load(path: Path | None, cwd: Path) -> Config:
     if text is None:
         raise ConfigError(issue.message if issue else f"{display} could not be read.")
     parsed = parse_text(text, display)
-    if parsed.issues:
-        first = parsed.issues[0]
+    # 'off' and 'on' are words here ("EN07: off"), never YAML 1.1 booleans.
+    problems = [i for i in parsed.issues if i.rule != "ambiguous-value"]
+    if problems:
+        first = problems[0]
         raise ConfigError(f"{display}:{first.span.start.line}:{first.span.start.column}: {first.message}")
     docs = [d for d in parsed.documents if d.data is not None]
     raw = docs[0].data if docs else {}
@@ -138,22 +150,31 @@ def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
     raw = config.raw
     strict = raw.get("extends") == "strict"
     selected: set[str] | None = None
+    selected_at: dict[str, str] = {}
     if "select" in raw:
         selected = set()
         for i, name in enumerate(raw["select"]):
-            selected.update(r.slug for r in _match(catalog, config, name, "select", i))
+            for r in _match(catalog, config, name, "select", i):
+                selected.add(r.slug)
+                selected_at.setdefault(r.slug, f"{config.line_of('select', i)} (select: {name})")
     ignored: set[str] = set()
+    ignored_at: dict[str, str] = {}
     for i, name in enumerate(raw.get("ignore") or []):
-        ignored.update(r.slug for r in _match(catalog, config, name, "ignore", i))
+        for r in _match(catalog, config, name, "ignore", i):
+            ignored.add(r.slug)
+            ignored_at.setdefault(r.slug, f"{config.line_of('ignore', i)} (ignore: {name})")
     per_rule: dict[str, list[tuple[int, str, Any]]] = {}
     for name, value in (raw.get("rules") or {}).items():
         for spec in _match(catalog, config, name, "rules", name):
             per_rule.setdefault(spec.slug, []).append((_specificity(name, catalog), name, value))
     path_ignores: dict[str, list[str]] = {}
+    path_ignores_at: dict[str, list[str]] = {}
     for pattern, names in (raw.get("per_path_ignores") or {}).items():
         for i, name in enumerate(names):
             for spec in _match(catalog, config, name, "per_path_ignores", pattern, i):
                 path_ignores.setdefault(spec.slug, []).append(pattern)
+                path_ignores_at.setdefault(spec.slug, []).append(config.line_of("per_path_ignores", pattern, i))
+    strict_at = f"extends: strict ({config.line_of('extends')})" if strict else ""
     out: dict[str, RuleSetting] = {}
     for spec in catalog.sorted():
         enabled = (selected is None or spec.slug in selected) and spec.slug not in ignored
@@ -162,25 +183,47 @@ def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
         options = dict(spec.options)
         ignore_paths = list(path_ignores.get(spec.slug, []))
         origin = "default" if not strict else "extends: strict"
+        sources: dict[str, str] = {"enabled": "default", "severity": "default"}
+        sources.update({f"options.{k}": "default" for k in options})
+        if selected is not None:
+            sources["enabled"] = selected_at.get(spec.slug) or f"{config.line_of('select')} (not in select)"
+        if spec.slug in ignored:
+            sources["enabled"] = ignored_at[spec.slug]
+        if strict and spec.severity == Severity.WARNING:
+            sources["severity"] = strict_at
+        if ignore_paths:
+            sources["ignore_paths"] = ", ".join(f"{at} (per_path_ignores)" for at in path_ignores_at[spec.slug])
         for _, name, value in sorted(per_rule.get(spec.slug, []), key=lambda t: t[0]):
             origin = f"{config.display}: rules.{name}"
+            at = f"{config.line_of('rules', name)} (rules: {name})"
             if value == "off":
                 enabled = False
+                sources["enabled"] = at
             elif value == "on":
                 enabled = True
+                sources["enabled"] = at
             elif isinstance(value, str):
                 enabled, severity, fixed = True, Severity.parse(value), True
+                sources["enabled"] = sources["severity"] = at
             elif isinstance(value, dict):
                 enabled = bool(value.get("enabled", True))
+                sources["enabled"] = at
                 if "severity" in value:
                     severity, fixed = Severity.parse(value["severity"]), True
+                    sources["severity"] = f"{config.line_of('rules', name, 'severity')} (rules: {name})"
                 given = value.get("options") or {}
                 problem = validate_options(spec, given)
                 if problem is not None:
                     raise ConfigError(f"{config.where('rules', name, 'options', *problem[0])}: {problem[1]}")
                 options.update(given)
-                ignore_paths.extend(value.get("ignore_paths") or [])
-        out[spec.slug] = RuleSetting(enabled, severity, options, fixed, tuple(ignore_paths), origin)
+                for key in given:
+                    sources[f"options.{key}"] = f"{config.line_of('rules', name, 'options', key)} (rules: {name})"
+                if value.get("ignore_paths"):
+                    ignore_paths.extend(value["ignore_paths"])
+                    extra = f"{config.line_of('rules', name, 'ignore_paths')} (rules: {name})"
+                    sources["ignore_paths"] = f"{sources['ignore_paths']}, {extra}" if "ignore_paths" in sources \
+                        else extra
+        out[spec.slug] = RuleSetting(enabled, severity, options, fixed, tuple(ignore_paths), origin, sources)
     return out
 
 

@@ -5,6 +5,8 @@ escalations), the message text, positions, fingerprints, per-path ignores and or
 """
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from typing import Any, Iterable, Mapping
 
 from .catalog import Catalog, format_message
@@ -18,14 +20,35 @@ from .rulespec import RuleSpec
 from .source import NodePath, Span, render_path
 
 
+_CHUNK = 64
+_FORKED_ENGINE: Engine | None = None
+
+
+def default_jobs(files: int) -> int:
+    """Worker processes for ``files`` files: one per core, but only with enough work for each."""
+    return max(1, min(os.cpu_count() or 1, files // 250))
+
+
+def _resolve_chunk(groups: list[list[tuple[Loc, bool]]]) -> dict[tuple[Loc, bool], Span]:
+    engine = _FORKED_ENGINE
+    assert engine is not None
+    out: dict[tuple[Loc, bool], Span] = {}
+    for group in groups:
+        for where, on_key in group:
+            out[(where, on_key)] = engine.span(where, on_key)
+    return out
+
+
 class Engine:
     """Turns hits into findings for one run."""
 
-    def __init__(self, model: Model, locator: Locator, documents: Mapping[tuple[str, int], Any]) -> None:
+    def __init__(self, model: Model, locator: Locator, documents: Mapping[tuple[str, int], Any],
+                 jobs: int | None = None) -> None:
         self.model = model
         self.locator = locator
         self.documents = documents
         self._spans: dict[tuple[Loc, bool], Span] = {}
+        self.jobs = jobs
 
     def span(self, where: Where, on_key: bool = False) -> Span:
         if isinstance(where, Span):
@@ -37,14 +60,32 @@ class Engine:
         return found
 
     def prefetch(self, hits: Iterable[Hit]) -> None:
-        """Resolve every position the hits need, one file at a time (each file is re-read once)."""
+        """Resolve every position the hits need, one file at a time (each file is re-read once);
+        with many files, in worker processes."""
         wanted: set[tuple[Loc, bool]] = set()
         for hit in hits:
             if isinstance(hit.at, Loc):
                 wanted.add((hit.at, hit.on_key))
             wanted.update((where, False) for _, where in hit.related if isinstance(where, Loc))
-        for where, on_key in sorted(wanted, key=lambda w: (w[0].file, w[0].doc, tuple(map(str, w[0].path)), w[1])):
-            self.span(where, on_key)
+        by_file: dict[str, list[tuple[Loc, bool]]] = {}
+        for request in sorted(wanted, key=lambda w: (w[0].file, w[0].doc, tuple(map(str, w[0].path)), w[1])):
+            by_file.setdefault(request[0].file, []).append(request)
+        groups = list(by_file.values())
+        jobs = default_jobs(len(groups)) if self.jobs is None else max(1, self.jobs)
+        if jobs > 1 and len(groups) >= 2 * _CHUNK and "fork" in mp.get_all_start_methods():
+            global _FORKED_ENGINE
+            _FORKED_ENGINE = self  # inherited by the forked workers; nothing is pickled but results
+            try:
+                chunks = [groups[i:i + _CHUNK] for i in range(0, len(groups), _CHUNK)]
+                with mp.get_context("fork").Pool(jobs) as pool:
+                    for spans in pool.imap(_resolve_chunk, chunks):
+                        self._spans.update(spans)
+            finally:
+                _FORKED_ENGINE = None
+            return
+        for group in groups:
+            for where, on_key in group:
+                self.span(where, on_key)
 
     def semantic_path(self, file: str, doc: int, path: NodePath) -> str:
         """The node path with list indexes replaced by item ids where items have one,

@@ -6,6 +6,14 @@ Exit codes (the one place they are defined):
 * ``1`` -- at least one finding at or above ``--fail-on``.
 * ``2`` -- the tool could not do its job: a bad option, an unreadable path, a broken
   configuration or an internal error. Broken policy data is a finding, never exit 2.
+* ``N`` -- only with ``--warnings-exit-code N`` (3 to 125): no finding reaches ``--fail-on``,
+  but at least one reported finding is a warning or an error (possible with
+  ``--fail-on never``). Info findings never cause it. Meant for CI systems that show a
+  third state, e.g. GitLab ``allow_failure: exit_codes: [N]``.
+
+``--exit-zero`` turns 1 and N into 0 (it wins over ``--warnings-exit-code``); 2 stays 2.
+Only reported findings count: those accepted by an exception, a baseline, ``--new-since``
+or left out by ``--only-files`` never change the exit code.
 """
 from __future__ import annotations
 
@@ -88,6 +96,11 @@ class Finding:
         return self.sort_key() < other.sort_key()
 
     @property
+    def full_message(self) -> str:
+        """The message with its note (why an exception no longer applies), for one-line formats."""
+        return f"{self.message} [{self.note}]" if self.note else self.message
+
+    @property
     def files(self) -> frozenset[str]:
         """Every file the finding's chain touches."""
         return frozenset([self.span.file, *(r.span.file for r in self.related)])
@@ -118,9 +131,16 @@ class LintResult:
             out[f.severity.label] += 1
         return out
 
-    def exit_code(self, fail_on: str = "error") -> int:
-        """0 if nothing reaches ``fail_on`` (error, warning, info or never), else 1."""
-        if fail_on == "never":
+    def exit_code(self, fail_on: str = "error", *, exit_zero: bool = False,
+                  warnings_exit_code: int | None = None) -> int:
+        """0 if nothing reaches ``fail_on`` (error, warning, info or never), else 1; see the module
+        docstring for ``warnings_exit_code`` and ``exit_zero``."""
+        if exit_zero:
             return EXIT_OK
-        threshold = Severity.parse(fail_on)
-        return EXIT_FINDINGS if any(f.severity >= threshold for f in self.findings) else EXIT_OK
+        if fail_on != "never":
+            threshold = Severity.parse(fail_on)
+            if any(f.severity >= threshold for f in self.findings):
+                return EXIT_FINDINGS
+        if warnings_exit_code is not None and any(f.severity >= Severity.WARNING for f in self.findings):
+            return warnings_exit_code
+        return EXIT_OK

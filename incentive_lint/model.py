@@ -672,9 +672,21 @@ class Model:
         """The plans paying a role on ``day``; with rollover, its latest expired plan."""
         return self._plans_for_role(role_id, day or self.as_of)
 
+    def plans_naming_role(self, role_id: str) -> tuple[Plan, ...]:
+        """Every plan listing the role as eligible, whatever its status or dates, by id."""
+        return self._plans_by_role().get(role_id, ())
+
+    @functools.lru_cache(maxsize=None)
+    def _plans_by_role(self) -> dict[str, tuple[Plan, ...]]:
+        out: dict[str, list[Plan]] = defaultdict(list)
+        for pid in sorted(self.plans):
+            for role in dict.fromkeys(self.plans[pid].eligible_roles):
+                out[role].append(self.plans[pid])
+        return {k: tuple(v) for k, v in out.items()}
+
     @functools.lru_cache(maxsize=None)
     def _plans_for_role(self, role_id: str, day: _dt.date) -> list[Plan]:
-        mine = [p for p in self.plans.values() if role_id in p.eligible_roles]
+        mine = list(self.plans_naming_role(role_id))
         live = sorted((p for p in mine if self.plan_live(p, day)), key=lambda p: p.id)
         if live or not self.assume_rollover:
             return live

@@ -35,6 +35,8 @@ FUNCTIONS: dict[str, CheckFunction] = _join(
 
 def validate_options(spec: RuleSpec, options: Mapping[str, Any]) -> tuple[tuple[str, ...], str] | None:
     """Check options against the rule's ``options_schema``: (path, message) of the first problem."""
+    if not options:
+        return None  # nothing to check: an empty mapping is valid for every rule
     import jsonschema
 
     validator = jsonschema.Draft7Validator(dict(spec.options_schema))

@@ -574,7 +574,7 @@ def plan_coverage_gap(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]
         role = model.roles[rid]
         if role.headcount <= 0 or role.function not in contributors:
             continue
-        mine = sorted((p for p in model.plans.values() if rid in p.eligible_roles), key=lambda p: p.id)
+        mine = list(model.plans_naming_role(rid))
         if any(_live(p) and (p.start is None or p.start <= latest_day) and (p.end is None or p.end >= start)
                for p in mine):
             continue

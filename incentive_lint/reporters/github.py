@@ -42,7 +42,7 @@ def escape_property(text: str) -> str:
 
 
 def _message(finding: Finding) -> str:
-    lines = [finding.message]
+    lines = [finding.full_message]
     for r in finding.related:
         where = f"{r.span.file}:{r.span.start.line}:{r.span.start.column}"
         lines.append(f"  -> {r.label} ({where})" if r.label else f"  -> {where}")

@@ -49,7 +49,7 @@ def unique_fingerprints(findings: tuple[Finding, ...]) -> list[str]:
 
 
 def _description(finding: Finding) -> str:
-    text = f"{finding.code}: {finding.message}" if finding.code else finding.message
+    text = f"{finding.code}: {finding.full_message}" if finding.code else finding.full_message
     if finding.related:
         chain = "; ".join(
             f"{r.label} ({r.span.file}:{r.span.start.line})" if r.label else f"{r.span.file}:{r.span.start.line}"

@@ -31,6 +31,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "entities": list(f.entities), "evidence": {k: _value(v) for k, v in f.evidence},
         "related": [{"label": r.label, "file": r.span.file, **_pos(r.span)} for r in f.related],
         "fingerprint": f.fingerprint,
+        "note": f.note,
     }
 
 

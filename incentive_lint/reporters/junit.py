@@ -38,7 +38,7 @@ def _loc(file: str, line: int, column: int) -> str:
 
 def _finding_text(finding: Finding) -> str:
     s = finding.span
-    lines = [f"{_loc(s.file, s.start.line, s.start.column)}: {finding.severity.label} {finding.code} {finding.message}"]
+    lines = [f"{_loc(s.file, s.start.line, s.start.column)}: {finding.severity.label} {finding.code} {finding.full_message}"]
     if finding.path and finding.path != "$":
         lines.append(f"  at {finding.path}")
     for r in finding.related:

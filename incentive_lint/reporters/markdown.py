@@ -45,7 +45,7 @@ def location(span: Span) -> str:
 
 
 def _row(finding: Finding) -> str:
-    message = cell(finding.message)
+    message = cell(finding.full_message)
     for r in finding.related:
         label = cell(r.label) + " " if r.label else ""
         message += f"<br>&nbsp;&nbsp;\u21b3 {label}({cell(location(r.span))})"

@@ -182,11 +182,11 @@ def _escape_brackets(text: str) -> str:
 
 def _message(finding: Finding) -> str:
     if not finding.related:
-        return finding.message
+        return finding.full_message
     links = ", ".join(
         f"[{_escape_brackets(r.label or _where(r))}]({i})" for i, r in enumerate(finding.related, 1)
     )
-    return f"{_escape_brackets(finding.message)}\n\nRelated: {links}."
+    return f"{_escape_brackets(finding.full_message)}\n\nRelated: {links}."
 
 
 def _where(related: Related) -> str:

@@ -19,7 +19,7 @@ def finding_lines(f: Finding, color: bool = False, chain: bool = True) -> list[s
     severity = f.severity.label
     if color:
         severity = f"{_COLOURS[f.severity]}{severity}{_RESET}"
-    lines = [f"{_where(f)} {severity} {f.rule} {f.message}"]
+    lines = [f"{_where(f)} {severity} {f.rule} {f.message if chain else f.full_message}"]
     if chain:
         for r in f.related:
             text = f"    <- {r.label} ({r.span.file}:{r.span.start.line}:{r.span.start.column})"
