@@ -87,7 +87,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
               as_of: str | None, config: str | None, color: bool, *, baseline: str | None = None,
               new_since: str | None = None, only_files: bool = False, exceptions: bool = True,
               show_config: bool = False, exit_zero: bool = False, warnings_exit_code: int | None = None,
-              redact: bool = False) -> int:
+              redact: bool = False, jobs: int | None = None) -> int:
     """The ``check`` command: lint, drop accepted findings (exceptions, ``--new-since``, baseline,
     ``--only-files``), render every requested format, return the exit code."""
     from .lint import LintOptions, lint
@@ -100,7 +100,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     cwd = Path.cwd()
     lint_paths = ["."] if only_files else list(paths or ["."])
     options = LintOptions(paths=[Path(p) for p in lint_paths], as_of=_parse_date(as_of),
-                          config=Path(config) if config else None, exceptions=exceptions)
+                          config=Path(config) if config else None, exceptions=exceptions, jobs=jobs)
     if show_config:
         from .showconfig import show_config as render_config
 
@@ -191,16 +191,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Exit N when warnings (or errors below --fail-on) are reported but nothing reaches --fail-on.")
 @click.option("--redact", is_flag=True,
               help="Leave document values (amounts, names, targets) out of every report; ids and locations stay.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), metavar="N",
+              help="Worker processes for reading files (default: one per core on large repositories).")
 def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str, quiet: bool,
           as_of: str | None, config: str | None, color: bool | None, baseline: str | None, new_since: str | None,
           only_files: bool, no_exceptions: bool, show_config: bool, exit_zero: bool,
-          warnings_exit_code: int | None, redact: bool) -> None:
+          warnings_exit_code: int | None, redact: bool, jobs: int | None) -> None:
     """Check the policy files under PATHS (default: the current folder)."""
     use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
     sys.exit(run_check(paths, formats, output, fail_on, quiet, as_of, config, use_color, baseline=baseline,
                        new_since=new_since, only_files=only_files, exceptions=not no_exceptions,
                        show_config=show_config, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code,
-                       redact=redact))
+                       redact=redact, jobs=jobs))
 
 
 @cli.command("baseline")
