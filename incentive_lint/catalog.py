@@ -101,11 +101,12 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None, trusted: bo
     if family_hint is not None and spec.family != family_hint:
         raise CatalogError(f"{display}:1:1: the rule says family '{spec.family}' but sits in folder "
                            f"'{family_hint}'; move it or fix the family.")
-    _check_function(spec, locator, doc.index, trusted)
+    _check_function(spec, locator, doc.index, trusted, text.split("\n"))
     return spec
 
 
-def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: bool = False) -> None:
+def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: bool = False,
+                    text_lines: list[str] | None = None) -> None:
     from .registry import FUNCTIONS, validate_options
 
     if spec.function not in FUNCTIONS:
@@ -128,11 +129,18 @@ def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: b
             error = compile_error(source)
             if error is not None:
                 span = locator.span(spec.rule_file, doc_index, ("check", "options", name))
-                line, column, text = error
-                # Block scalars start on the line after the key; plain ones on the key's line.
-                first = span.start.line + (1 if span.start.line != span.end.line and line >= 1 else 0)
-                raise CatalogError(f"{spec.rule_file}:{first + line - 1}:{column}: the CEL expression in "
-                                   f"'{name}' is broken at column {column} of the expression: {text}")
+                key = locator.span(spec.rule_file, doc_index, ("check", "options", name), key=True)
+                line, column, problem = error
+                if span.start.line == key.start.line and span.start.line == span.end.line:
+                    # A one-line value: point at the very character in the file.
+                    first_char = text_lines[span.start.line - 1][span.start.column - 1:span.start.column]
+                    quoted = 1 if first_char in ("'", '"') else 0
+                    where = f"{span.start.line}:{span.start.column + quoted + column - 1}"
+                else:
+                    # A block (| or >) starts on the line after its key, indented past it.
+                    where = f"{key.start.line + line}:{key.start.column + 2 + column - 1}"
+                raise CatalogError(f"{spec.rule_file}:{where}: the CEL expression in '{name}' is broken at "
+                                   f"column {column} of the expression: {problem}")
 
 
 def rule_files(root: Path) -> Iterable[tuple[str, Path]]:

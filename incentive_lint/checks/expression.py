@@ -42,7 +42,7 @@ def compile_error(source: str) -> tuple[int, int, str] | None:
         text = str(exc)
         match = _ERROR_AT.search(text)
         if match:
-            return int(match.group(1)), int(match.group(2)) + 1, match.group(3).strip()
+            return int(match.group(1)), int(match.group(2)), match.group(3).strip()  # CEL counts from 1
         return 1, 1, text.splitlines()[0] if text else "the expression could not be compiled"
     return None
 
