@@ -57,6 +57,8 @@ class Workspace:
     document_count: int = 0
     #: display name -> real path of every file read (for exception comments)
     sources: dict[str, Path] = field(default_factory=dict)
+    #: the text of files holding inline exception comments, kept from the one read
+    inline: dict[str, str] = field(default_factory=dict)
     #: the exceptions found (inline and register), filled by :func:`lint`; see ``suppress``
     exceptions: list[Any] = field(default_factory=list)
 
@@ -108,7 +110,10 @@ def check_file(parsed: ParsedFile) -> tuple[list[Document], list[Issue], bool]:
     return valid, issues, has_policy
 
 
-FileOutcome = Tuple[List[Document], List[Issue], bool, Optional[ParsedFile]]
+#: (valid documents, issues, holds policy documents, parsed file kept for positions,
+#:  the text when it may hold inline exception comments)
+FileOutcome = Tuple[List[Document], List[Issue], bool, Optional[ParsedFile], Optional[str]]
+INLINE_MARK = "incentive-lint"
 CHUNK = 64
 
 
@@ -117,16 +122,17 @@ def read_one(candidate: Candidate, keep_trees: bool = True) -> FileOutcome:
     text, issue = read_text(candidate.path, candidate.display)
     if text is None:
         assert issue is not None
-        return [], [issue], True, None
+        return [], [issue], True, None, None
     parsed = parse_text(text, candidate.display)
     docs, file_issues, has_policy = check_file(parsed)
     keep = bool(file_issues) and keep_trees
     if not keep:
         parsed.release()
-    return docs, file_issues, has_policy, parsed if keep else None
+    inline = text if INLINE_MARK in text else None
+    return docs, file_issues, has_policy, parsed if keep else None, inline
 
 
-Packed = Tuple[List[Tuple[int, Any, Optional[str]]], List[Issue], bool]
+Packed = Tuple[List[Tuple[int, Any, Optional[str]]], List[Issue], bool, Optional[str]]
 
 
 def _read_chunk(chunk: List[Candidate]) -> List[Packed]:
@@ -135,15 +141,15 @@ def _read_chunk(chunk: List[Candidate]) -> List[Packed]:
     gc.disable()
     out: List[Packed] = []
     for candidate in chunk:
-        docs, issues, has_policy, _ = read_one(candidate, keep_trees=False)
-        out.append(([(d.index, d.data, d.kind) for d in docs], issues, has_policy))
+        docs, issues, has_policy, _, inline = read_one(candidate, keep_trees=False)
+        out.append(([(d.index, d.data, d.kind) for d in docs], issues, has_policy, inline))
     return out
 
 
 def _unpack(candidate: Candidate, packed: Packed) -> FileOutcome:
-    docs, issues, has_policy = packed
+    docs, issues, has_policy, inline = packed
     return ([Document(candidate.display, index, data, Span.at(candidate.display, 1), kind=kind)
-             for index, data, kind in docs], issues, has_policy, None)
+             for index, data, kind in docs], issues, has_policy, None, inline)
 
 
 def _read_all(candidates: List[Candidate], jobs: int | None) -> Iterator[FileOutcome]:
@@ -182,8 +188,11 @@ def read_workspace(options: LintOptions) -> Workspace:
     locator = Locator(candidates)
     valid: list[Document] = []
     files_checked = files_skipped = 0
-    for outcome in _read_all(candidates, options.jobs):
-        docs, file_issues, has_policy, parsed = outcome
+    inline: dict[str, str] = {}
+    for candidate, outcome in zip(candidates, _read_all(candidates, options.jobs)):
+        docs, file_issues, has_policy, parsed, text = outcome
+        if text is not None:
+            inline[candidate.display] = text
         if has_policy:
             files_checked += 1
         else:
@@ -201,7 +210,7 @@ def read_workspace(options: LintOptions) -> Workspace:
     model.assume_rollover = config.assume_rollover
     documents = {(d.file, d.index): d.data for d in valid}
     return Workspace(config, catalog, settings, model, locator, documents, files_checked, files_skipped, len(valid),
-                     sources={c.display: c.path for c in candidates})
+                     sources={c.display: c.path for c in candidates}, inline=inline)
 
 
 def lint(options: LintOptions) -> tuple[LintResult, Workspace]:

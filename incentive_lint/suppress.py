@@ -368,10 +368,7 @@ def _is_policy_document(path: Path) -> bool:
 def collect(ws: Workspace, options: LintOptions) -> list[ExceptionEntry]:
     """Every exception of the run: inline comments in the files read, then the register."""
     entries: list[ExceptionEntry] = []
-    for display, path in sorted(ws.sources.items()):
-        text, _ = read_text(path, display)  # refuses pipes, devices and huge files like the loader
-        if text is None or "incentive-lint" not in text:
-            continue
+    for display, text in sorted(ws.inline.items()):  # kept by the loader: no file is read twice
         entries.extend(parse_inline(text, display, ws.catalog))
     path, explicit = register_path(ws.config, options)
     if path is not None and (explicit or not _is_policy_document(path)):

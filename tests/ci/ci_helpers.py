@@ -45,9 +45,10 @@ def commit_all(repo: Path, message: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """The manufacturer example as a git repository with one commit."""
+    """The manufacturer example as a git repository with one commit (without its exceptions
+    register, so that every finding of the example is visible to the tests)."""
     target = tmp_path / "policy"
-    shutil.copytree(MANUFACTURER, target)
+    shutil.copytree(MANUFACTURER, target, ignore=shutil.ignore_patterns("exceptions.yaml"))
     return init_repo(target)
 
 
