@@ -19,6 +19,10 @@ KIND_SCHEMAS: dict[str, str] = {
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
     """The closest of ``choices`` to ``word`` (case-insensitive), if any is close."""
-    lowered = {c.lower(): c for c in choices}
-    hits = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    target = word.lower()
+    # Strings whose lengths differ by more than this cannot reach the 0.6 similarity cutoff;
+    # dropping them first keeps suggestions cheap on catalogs of thousands of ids.
+    slack = max(2, len(target) // 2 + 1)
+    lowered = {c.lower(): c for c in choices if abs(len(c) - len(target)) <= slack}
+    hits = difflib.get_close_matches(target, sorted(lowered), n=1, cutoff=0.6)
     return lowered[hits[0]] if hits else None

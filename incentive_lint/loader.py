@@ -306,6 +306,8 @@ _MAP = _TAG + "map"
 _SEQ = _TAG + "seq"
 _MERGE = _TAG + "merge"
 _intern = sys.intern
+#: ids and enum values repeat across thousands of files: one shared copy of each saves memory
+_INTERN_MAX = 48
 
 
 class _Builder:
@@ -370,6 +372,8 @@ class _Builder:
                 value = child.value
                 if not value or value[0] in _PLAIN_SPECIAL_START or value in _WORDS:
                     value = self._plain(child, value, (*path, i))
+                elif len(value) <= _INTERN_MAX:
+                    value = _intern(value)
                 items.append(value)
                 size += 1
                 continue
@@ -411,6 +415,8 @@ class _Builder:
                 value = value_node.value
                 if not value or value[0] in _PLAIN_SPECIAL_START or value in _WORDS:
                     value = self._plain(value_node, value, (*path, name))
+                elif len(value) <= _INTERN_MAX:
+                    value = _intern(value)
                 out[name] = value
                 size += 1
                 continue

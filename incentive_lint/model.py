@@ -12,7 +12,7 @@ import datetime as _dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .loader import Document, Issue
 from .source import NodePath
@@ -24,9 +24,9 @@ PERIOD_MONTHS = {"weekly": 0.25, "monthly": 1, "quarterly": 3, "semi-annual": 6,
                  "annual": 12, "yearly": 12}
 
 
-@dataclass(frozen=True, slots=True)
-class Loc:
-    """Where an entity or field is: file, document index and node path."""
+class Loc(NamedTuple):
+    """Where an entity or field is: file, document index and node path (a tuple: cheap to
+    make by the ten thousand, immutable and hashable)."""
 
     file: str
     doc: int
@@ -67,7 +67,7 @@ def _date(value: Any) -> _dt.date | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """Common to every entity: id, location and the raw mapping it came from."""
 
@@ -80,14 +80,14 @@ class Entity:
         return self.loc.at(name) if name in self.raw else self.loc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target(Entity):
     kpi: str | None = None
     value: float | None = None
     by: _dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Priority(Entity):
     strategy: str = ""
     title: str = ""
@@ -107,7 +107,7 @@ class Priority(Entity):
         return self.change in ("new", "grow")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Strategy(Entity):
     title: str = ""
     owner: str | None = None
@@ -120,13 +120,13 @@ class Strategy(Entity):
     priorities: tuple[Priority, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyResult(Entity):
     kpi: str | None = None
     target: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Objective(Entity):
     set_id: str = ""
     title: str = ""
@@ -139,7 +139,7 @@ class Objective(Entity):
     agreed_with: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Kpi(Entity):
     name: str = ""
     drivers: tuple[str, ...] = ()
@@ -157,7 +157,7 @@ class Kpi(Entity):
     replaced_by: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Component(Entity):
     plan: str = ""
     kpi: str | None = None
@@ -182,7 +182,7 @@ class Component(Entity):
         return f"{self.plan}.{self.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan(Entity):
     title: str = ""
     owner: str | None = None
@@ -215,7 +215,7 @@ class Plan(Entity):
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Function(Entity):
     status: str | None = None
     head: str | None = None
@@ -226,7 +226,7 @@ class Function(Entity):
     shares_accounts_with: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role(Entity):
     function: str | None = None
     level: str | None = None
@@ -237,19 +237,19 @@ class Role(Entity):
     plans: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class System(Entity):
     status: str | None = None
     capabilities: tuple[str, ...] = ()
     available_from: _dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body(Entity):
     type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Offer(Entity):
     model: str | None = None
     status: str | None = None
@@ -261,7 +261,7 @@ class Offer(Entity):
     credit_basis: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Investment(Entity):
     budget: str = ""
     amount: float = 0.0
@@ -270,7 +270,7 @@ class Investment(Entity):
     owner: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunBudget(Entity):
     budget: str = ""
     function: str | None = None
@@ -278,7 +278,7 @@ class RunBudget(Entity):
     headcount: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Budget(Entity):
     currency: str | None = None
     start: _dt.date | None = None
@@ -287,14 +287,13 @@ class Budget(Entity):
     run_budget: tuple[RunBudget, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Org(Entity):
     listed: bool = False
     jurisdiction: str | None = None
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A typed reference from one field to an entity of a given kind."""
 
     source: str
@@ -304,8 +303,7 @@ class Reference:
     loc: Loc
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):
     id: str
     kind: str
     loc: Loc
@@ -350,8 +348,15 @@ def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date) ->
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(b, model, data, loc)
-    model.references = tuple(b.refs)
-    model.definitions = tuple(b.definitions)
+    # Only references that resolve to nothing are kept: on a large repository the resolved
+    # ones would cost tens of MB and no rule needs them once they are known to resolve.
+    model.references = tuple(r for r in b.refs if not any(r.value in model.index(k) for k in r.target_kinds))
+    model.reference_count = len(b.refs)
+    counts: dict[str, int] = defaultdict(int)
+    for definition in b.definitions:
+        counts[definition.id] += 1
+    # Likewise only ids defined more than once are kept (for duplicate-id).
+    model.definitions = tuple(d for d in b.definitions if counts[d.id] > 1)
     return model
 
 
@@ -618,7 +623,10 @@ class Model:
     offers: dict[str, Offer] = field(default_factory=dict)
     budgets: dict[str, Budget] = field(default_factory=dict)
     orgs: dict[str, Org] = field(default_factory=dict)
+    #: references that point at no defined entity (see ``build``)
     references: tuple[Reference, ...] = ()
+    reference_count: int = 0
+    #: definitions of ids that are defined more than once
     definitions: tuple[Definition, ...] = ()
     issues: tuple[Issue, ...] = ()
     assume_rollover: bool = True

@@ -52,11 +52,9 @@ def test_divergence_matches_the_documented_example(model) -> None:
 
 
 def test_references_and_definitions(model) -> None:
-    kinds = {(r.source, r.field) for r in model.references}
-    assert ("ip-sales-2025.units", "kpi") in kinds
-    assert ("p-uptime", "accountable") in kinds
-    ids = [d.id for d in model.definitions]
-    assert ids.count("units-shipped") == 1
+    assert model.references == ()  # every reference of the example resolves
+    assert model.reference_count > 50
+    assert model.definitions == ()  # no id is defined twice
 
 
 def test_dangling_reference_suggests_nearest_id(workspace) -> None:

@@ -54,4 +54,12 @@ def document(result: LintResult, rules: Mapping[str, RuleSpec]) -> dict[str, Any
 
 
 def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
-    return json.dumps(document(result, rules), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """Pretty where people look (the header), one finding per line below it: readable,
+    diff-friendly, and written by json's C encoder (indenting every level is 10x slower)."""
+    data = document(result, rules)
+    findings = data.pop("findings")
+    head = json.dumps(data, indent=2, ensure_ascii=False)
+    if not findings:
+        return head[:-2] + ',\n  "findings": []\n}\n'
+    lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, separators=(", ", ": ")) for f in findings)
+    return head[:-2] + ',\n  "findings": [\n    ' + lines + "\n  ]\n}\n"
