@@ -4,7 +4,6 @@ Exit codes are defined in :mod:`incentive_lint.findings`.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import os
 import sys
@@ -17,17 +16,9 @@ import click
 from . import __version__
 from .errors import IncentiveLintError, UsageError
 from .findings import EXIT_TOOL_ERROR
+from .outputs import parse_as_of, write_output
 
 FAIL_ON = ("error", "warning", "info", "never")
-
-
-def _parse_date(value: str | None) -> _dt.date | None:
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of must be a date written YYYY-MM-DD; got '{value}'.") from None
 
 
 def _outputs(formats: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
@@ -52,18 +43,6 @@ def _outputs(formats: Sequence[str], output: str | None) -> list[tuple[str, str 
         raise UsageError(f"formats {', '.join(stdout)} would all print to the terminal; give all but one a file "
                          "with --format NAME=FILE.")
     return pairs
-
-
-def _emit(text: str, target: str | None) -> None:
-    if target is None or target == "-":
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write the output file '{target}': {exc.strerror}.") from None
 
 
 def _touching(result: Any, files: Sequence[str], ws: Any, cwd: Path) -> Any:
@@ -99,12 +78,12 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
                          "plans/sales.yaml' (pre-commit passes them).")
     cwd = Path.cwd()
     lint_paths = ["."] if only_files else list(paths or ["."])
-    options = LintOptions(paths=[Path(p) for p in lint_paths], as_of=_parse_date(as_of),
+    options = LintOptions(paths=[Path(p) for p in lint_paths], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None, exceptions=exceptions, jobs=jobs)
     if show_config:
         from .showconfig import show_config as render_config
 
-        _emit(render_config(options, "json" if targets[0][0] == "json" else "text"), targets[0][1])
+        write_output(render_config(options, "json" if targets[0][0] == "json" else "text"), targets[0][1])
         return 0
     known = None
     if baseline is not None:
@@ -143,7 +122,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
             text = render(result, rules, color=color and target is None, quiet=quiet)
         else:
             text = render(result, rules)
-        _emit(text, target)
+        write_output(text, target)
     if any(name == "github" for name, _ in targets) and os.environ.get("GITHUB_STEP_SUMMARY"):
         from .reporters.github import write_step_summary
 
@@ -219,13 +198,13 @@ def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, con
     from .baseline import render
     from .lint import LintOptions, lint
 
-    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=_parse_date(as_of),
+    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None, exceptions=not no_exceptions)
     try:
         result, _ = lint(options)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
-    _emit(render(result, version), output)
+    write_output(render(result, version), output)
     if output != "-":
         n = len(result.findings)
         click.echo(f"wrote {n} finding{'s' if n != 1 else ''} to {output}; use 'incentive-lint check --baseline "
@@ -244,13 +223,13 @@ def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_
     from .lint import LintOptions
     from .suppress import listing
 
-    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=_parse_date(as_of),
+    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None)
     try:
         text = listing(options, fmt)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
-    _emit(text, output)
+    write_output(text, output)
 
 
 @cli.command("rules")

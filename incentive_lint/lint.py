@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import multiprocessing as mp
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, List, Optional, Sequence, Tuple

@@ -780,6 +780,19 @@ class Model:
             return {UNALIGNED: 1.0}
         return {p: 1.0 / len(named) for p in sorted(named)}
 
+    def components_paying_on(self) -> dict[str, list[Component]]:
+        """KPI id -> components of in-force plans (roll-over included) that pay on it."""
+        return {k: list(v) for k, v in self._components_paying_on().items()}
+
+    @functools.lru_cache(maxsize=None)
+    def _components_paying_on(self) -> dict[str, tuple[Component, ...]]:
+        out: dict[str, list[Component]] = defaultdict(list)
+        for plan in self.in_force_plans():
+            for c in plan.components:
+                if c.kpi:
+                    out[c.kpi].append(c)
+        return {k: tuple(v) for k, v in out.items()}
+
     def objective_priority(self, objective_id: str | None) -> str | None:
         """The priority an objective rolls up to through its parents, if any."""
         seen: set[str] = set()

@@ -7,7 +7,7 @@ rule id, severity, message text, ordering and suppression.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Union
+from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 from .findings import Severity
 from .model import Entity, Loc, Model
@@ -42,6 +42,21 @@ def pct(value: float) -> str:
 def names(items: Iterable[str]) -> str:
     """'a, b, c' in a stable order."""
     return ", ".join(sorted(set(items)))
+
+
+def item_loc(entity: Entity, path: Sequence[str], value: Any = None) -> Loc:
+    """The location of ``entity.raw[path...]`` (or of ``value`` in that list); nearest existing parent."""
+    node: Any = entity.raw
+    loc = entity.loc
+    for key in path:
+        if isinstance(node, Mapping) and key in node:
+            node = node[key]
+            loc = loc.at(key)
+        else:
+            return loc
+    if value is not None and isinstance(node, list) and value in node:
+        return loc.at(node.index(value))
+    return loc
 
 
 def link(label: str, entity: Entity, field_name: str | None = None) -> tuple[str, Loc]:

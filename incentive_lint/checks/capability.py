@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from ..findings import Severity
 from ..model import (LEGACY, PERIOD_MONTHS, UNALIGNED, Budget, Component, Entity, Function, Investment, Kpi, Loc,
                      Model, Offer, Priority, Strategy, System)
-from ..ruleapi import CheckFunction, Hit, link, names, pct
+from ..ruleapi import CheckFunction, Hit, item_loc, link, names, pct
 
 _EPS = 1e-9
 #: Component types that carry no pay of their own (guardrails).
@@ -31,21 +31,6 @@ _UNITS = {0: "individuals", 1: "each team", 2: "each region", 3: "the whole comp
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _item_loc(entity: Entity, path: Sequence[str], value: Any = None) -> Loc:
-    """The location of ``entity.raw[path...]`` (or of ``value`` in that list); nearest existing parent."""
-    node: Any = entity.raw
-    loc = entity.loc
-    for key in path:
-        if isinstance(node, Mapping) and key in node:
-            node = node[key]
-            loc = loc.at(key)
-        else:
-            return loc
-    if value is not None and isinstance(node, list) and value in node:
-        return loc.at(node.index(value))
-    return loc
 
 
 def _grace(options: Mapping[str, Any]) -> int:
@@ -146,16 +131,6 @@ def _money(amount: float, currency: str | None) -> str:
     return f"{currency + ' ' if currency else ''}{amount:,.0f}"
 
 
-def _paid_components(model: Model) -> dict[str, list[Component]]:
-    """KPI id -> components of in-force plans (roll-over included) that pay on it."""
-    out: dict[str, list[Component]] = defaultdict(list)
-    for plan in model.in_force_plans():
-        for c in plan.components:
-            if c.kpi:
-                out[c.kpi].append(c)
-    return out
-
-
 # --------------------------------------------------------------------------- CA01
 
 
@@ -176,7 +151,7 @@ def missing_required_function(model: Model, options: Mapping[str, Any]) -> Itera
                                     f"headcount {function.headcount if function.headcount is not None else '?'})",
                                     function, "status"))
             yield Hit(
-                at=_item_loc(p, ("requires", "functions"), fid),
+                at=item_loc(p, ("requires", "functions"), fid),
                 args={"priority": p.id, "weight": pct(p.weight), "function": fid, "state": gap},
                 entities=(p.id, fid, strategy.id),
                 related=tuple(related),
@@ -423,7 +398,7 @@ def pricing_model_mismatch(model: Model, options: Mapping[str, Any]) -> Iterator
             related += [link(f"offer '{o.id}' is {o.model}", o, "model") for o in offers
                         if o.model and o.model != m and ready(o)]
             yield Hit(
-                at=_item_loc(p, ("requires", "offer_models"), m),
+                at=item_loc(p, ("requires", "offer_models"), m),
                 args={"priority": p.id, "a": _article(m), "model": m, "start": start.isoformat(),
                       "models": ", ".join(active_models) or "none", "later": later},
                 entities=(p.id, *(o.id for o in candidates), strategy.id),
@@ -455,7 +430,7 @@ def offer_delivery_gap(model: Model, options: Mapping[str, Any]) -> Iterator[Hit
             related += [link(f"the offer serves '{pid}'", model.priorities[pid], "weight")
                         for pid in sorted(o.priorities) if pid in model.priorities]
             yield Hit(
-                at=_item_loc(o, ("delivered_by",), fid),
+                at=item_loc(o, ("delivered_by",), fid),
                 args={"offer": o.id, "function": fid, "status": state},
                 entities=(o.id, fid),
                 related=tuple(related),
@@ -487,7 +462,7 @@ def system_capability_missing(model: Model, options: Mapping[str, Any]) -> Itera
         coming = [s for s in systems if set(missing) & set(s.capabilities)]
         later = "".join(f"; {s.id} is {_state(s.status, s.available_from)}" for s in coming)
         yield Hit(
-            at=_item_loc(p, ("requires", "system_capabilities")), on_key=True,
+            at=item_loc(p, ("requires", "system_capabilities")), on_key=True,
             args={"priority": p.id, "caps": ", ".join(missing), "later": later},
             entities=(p.id, strategy.id),
             related=(link(f"'{p.id}' requires them", p, "requires"),
@@ -534,7 +509,7 @@ def kpi_without_data_source(model: Model, options: Mapping[str, Any]) -> Iterato
     """CA09: a strategic or paid KPI has no data source, or its system is not live by the strategy start
     (or today, if later); an error when an in-force plan pays on it."""
     strategy = model.strategy
-    paid = _paid_components(model)
+    paid = model.components_paying_on()
     strategic = _strategic_kpis(model, strategy) if strategy is not None else {}
     by = max(model.strategy_start, model.as_of)
     for k in _by_id(model.kpis.values()):

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any, Iterator, Mapping
 
 from ..findings import Severity
-from ..model import LEGACY, Component, Kpi, Loc, Model, Objective, Plan, Priority, Strategy
+from ..model import LEGACY, Kpi, Loc, Model, Objective, Plan, Priority, Strategy
 from ..ruleapi import CheckFunction, Hit, link, names, pct
 
 # --------------------------------------------------------------------------- helpers
@@ -40,16 +40,6 @@ def _role_problem(model: Model, role_id: str | None) -> tuple[str, str] | None:
     if "headcount" in role.raw and role.headcount == 0:
         return "vacant", f"role '{role_id}' has headcount 0, nobody holds it"
     return None
-
-
-def _paying_components(model: Model) -> dict[str, list[Component]]:
-    """KPI id -> components of in-force plans (rollover included) that pay on it."""
-    out: dict[str, list[Component]] = defaultdict(list)
-    for plan in model.in_force_plans():
-        for c in plan.components:
-            if c.kpi:
-                out[c.kpi].append(c)
-    return out
 
 
 def _add_months(day: _dt.date, months: int) -> _dt.date:
@@ -170,7 +160,7 @@ def priority_without_owner(model: Model, options: Mapping[str, Any]) -> Iterator
 
 def kpi_without_owner(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """A KPI has no owner, or its owner is not a role; an error when an in-force plan pays on it."""
-    paying = _paying_components(model)
+    paying = model.components_paying_on()
     for k in sorted(model.kpis.values(), key=lambda x: x.id):
         problem = _role_problem(model, k.owner)
         if problem is None or problem[0] == "vacant":

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..findings import Severity
-from ..model import LEGACY, UNALIGNED, Component, Divergence, Entity, Loc, Model, Plan, Priority, Strategy
-from ..ruleapi import CheckFunction, Hit, link, names, pct
+from ..model import LEGACY, UNALIGNED, Component, Divergence, Loc, Model, Plan, Priority, Strategy
+from ..ruleapi import CheckFunction, Hit, item_loc, link, names, pct
 
 #: Component types that carry no pay of their own (guardrails), left out of weights and measures.
 NON_PAYING = ("gate", "modifier")
@@ -23,21 +23,6 @@ _EPS = 1e-9
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _item_loc(entity: Entity, path: Sequence[str], value: Any = None) -> Loc:
-    """The location of ``entity.raw[path...]`` (or of ``value`` in that list); nearest existing parent."""
-    node: Any = entity.raw
-    loc = entity.loc
-    for key in path:
-        if isinstance(node, Mapping) and key in node:
-            node = node[key]
-            loc = loc.at(key)
-        else:
-            return loc
-    if value is not None and isinstance(node, list) and value in node:
-        return loc.at(node.index(value))
-    return loc
 
 
 def _paying(plan: Plan) -> list[Component]:
@@ -118,11 +103,11 @@ def pays_on_deprioritized_driver(model: Model, options: Mapping[str, Any]) -> It
                 continue
             kpis = sorted({k for k, _ in pairs})
             drivers = sorted({d for _, d in pairs})
-            related = [(f"{strategy.id} moves away from '{d}'", _item_loc(strategy, ("shift", "from_drivers"), d))
+            related = [(f"{strategy.id} moves away from '{d}'", item_loc(strategy, ("shift", "from_drivers"), d))
                        for d in drivers]
             for kid, driver in pairs:
                 kpi = model.kpis[kid]
-                related.append((f"KPI '{kid}' is tagged '{driver}'", _item_loc(kpi, ("drivers",), driver)))
+                related.append((f"KPI '{kid}' is tagged '{driver}'", item_loc(kpi, ("drivers",), driver)))
             related.append(link(f"'{plan.id}' pays roles {names(_roles(model, plan))}", plan, "eligible_roles"))
             yield Hit(
                 at=c.field_loc("weight"),
@@ -385,7 +370,7 @@ def upside_asymmetry(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
                           "cap" if "cap" in s.raw else None),
                      *[link(f"priority '{p.id}' is change: {p.change}", p, "change") for p in priorities],
                      *_kpi_link(model, lc),
-                     *[(f"{strategy.id} moves away from '{d}'", _item_loc(strategy, ("shift", "from_drivers"), d))
+                     *[(f"{strategy.id} moves away from '{d}'", item_loc(strategy, ("shift", "from_drivers"), d))
                        for d in sorted({d for _, d in _legacy_drivers(model, strategy, lc)})]),
             evidence={"pairs": [{"strategic": a.id, "legacy": b.id, "strategic_cap": None if a.uncapped else a.cap,
                                  "legacy_cap": None if b.uncapped else b.cap,
@@ -416,7 +401,7 @@ def legacy_baseline_target(model: Model, options: Mapping[str, Any]) -> Iterator
             elif _is_legacy(model, c) and uplift is not None and uplift > 0 and pairs:
                 drivers = sorted({d for _, d in pairs})
                 reason = f"it asks for growth in {', '.join(drivers)}, which {strategy.id} is moving away from"
-                related = [(f"{strategy.id} moves away from '{d}'", _item_loc(strategy, ("shift", "from_drivers"), d))
+                related = [(f"{strategy.id} moves away from '{d}'", item_loc(strategy, ("shift", "from_drivers"), d))
                            for d in drivers]
             else:
                 continue
@@ -510,7 +495,7 @@ def quota_target_coverage(model: Model, options: Mapping[str, Any]) -> Iterator[
             continue
         period = history.get("period")
         yield Hit(
-            at=_item_loc(plan, ("history", "attainment_rate")),
+            at=item_loc(plan, ("history", "attainment_rate")),
             args={"subject": f"'{plan.id}':",
                   "detail": f"{pct(rate)}% of participants reached target{f' in {period}' if period else ''}",
                   "expected": f"{rate_low:g}-{rate_high:g}%"},

@@ -1,23 +1,13 @@
 """The ``report`` command: parses options and calls :func:`incentive_lint.report.run.run_report`."""
 from __future__ import annotations
 
-import datetime as _dt
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..outputs import parse_as_of
 from .formats import FORMATS
-
-
-def _date(value: str | None) -> _dt.date | None:
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--as-of must be a date written YYYY-MM-DD; got '{value}'.") from None
 
 
 @click.command("report")
@@ -35,5 +25,5 @@ def report_command(paths: tuple[str, ...], fmt: str | None, output: str | None, 
     from .run import ReportOptions, run_report
 
     options = ReportOptions(paths=[Path(p) for p in (paths or (".",))], format=fmt, output=output,
-                            as_of=_date(as_of), config=Path(config) if config else None, new_since=new_since)
+                            as_of=parse_as_of(as_of), config=Path(config) if config else None, new_since=new_since)
     sys.exit(run_report(options))

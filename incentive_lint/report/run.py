@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..errors import UsageError
+from ..outputs import write_output
 from ..lint import LintOptions, lint
 from .data import Report, build, with_comparison
 
@@ -76,17 +77,5 @@ def render(options: ReportOptions) -> str:
 
 def run_report(options: ReportOptions) -> int:
     """The ``report`` command: render and write; a report never fails on findings (exit 0)."""
-    text = render(options)
-    target = options.output
-    if target is None or target == "-":
-        import click
-
-        click.echo(text, nl=False)
-        return 0
-    try:
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write the output file '{target}': {exc.strerror}.") from None
+    write_output(render(options), options.output)
     return 0
