@@ -107,3 +107,17 @@ def test_schema_validation_never_fetches(monkeypatch) -> None:
     with pytest.raises(Exception) as info:
         schema._refuse("http://example.com/evil.json")
     assert "example.com" in str(info.value) or info.type.__name__ == "NoSuchResource"
+
+
+def test_a_typo_is_one_finding(workspace) -> None:
+    # An unknown id is dangling-reference's finding alone; owner and function rules stay quiet.
+    repo = workspace({"s.yaml": (
+        "kind: Strategy\nschema: incentive-lint/v1\nid: s\nstatus: approved\neffective: {from: 2025-01-01}\n"
+        "priorities:\n  - {id: p, title: P, weight: 100, change: new, accountable: vp-sale,\n"
+        "     requires: {functions: [custmer-success]}}\n"
+        "---\nkind: Org\nschema: incentive-lint/v1\nid: o\nfunctions: [{id: customer-success, head: vp-sales}]\n"
+        "roles: [{id: vp-sales, function: customer-success, headcount: 1}]\n")})
+    result, _ = lint(LintOptions(paths=[repo], cwd=repo, use_config=False, as_of=AS_OF))
+    about_the_typos = sorted((f.span.start.line, f.rule) for f in result.findings
+                             if f.rule != "objective-without-kpi")  # the priority has no target: another mistake
+    assert about_the_typos == [(7, "dangling-reference"), (8, "dangling-reference")], about_the_typos

@@ -31,12 +31,12 @@ def _live_strategies(model: Model) -> list[Strategy]:
 
 
 def _role_problem(model: Model, role_id: str | None) -> tuple[str, str] | None:
-    """Why a role cannot own something: ('missing'|'unknown'|'vacant', detail), or None if it can."""
+    """Why a role cannot own something: ("missing"|"vacant", detail), or None if it can (or is unknown)."""
     if not role_id:
         return "missing", "no owner is named"
     role = model.roles.get(role_id)
     if role is None:
-        return "unknown", f"'{role_id}' is not a role in the Org"
+        return None  # an unknown id is dangling-reference's finding; one mistake, one finding
     if "headcount" in role.raw and role.headcount == 0:
         return "vacant", f"role '{role_id}' has headcount 0, nobody holds it"
     return None
