@@ -73,6 +73,11 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     from .reporters import REPORTERS
 
     targets = _outputs(formats, output)
+    from .loader import HAVE_LIBYAML
+
+    if not HAVE_LIBYAML:
+        click.echo("incentive-lint: note: PyYAML was built without libyaml; reading is about 9x slower "
+                   "(reinstall PyYAML with libyaml to speed it up).", err=True)
     if only_files and not paths:
         raise UsageError("--only-files needs the files to report on, e.g. 'incentive-lint check --only-files "
                          "plans/sales.yaml' (pre-commit passes them).")
