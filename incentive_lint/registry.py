@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .checks import capability, clarity, engagement, engagement_governance, expression, structure
+from .checks import capability, clarity, engagement, engagement_governance, expression, structure, vocabulary
 from .ruleapi import CheckFunction
 from .rulespec import RuleSpec
 
@@ -30,6 +30,7 @@ FUNCTIONS: dict[str, CheckFunction] = _join(
     engagement.FUNCTIONS,
     engagement_governance.FUNCTIONS,
     expression.FUNCTIONS,
+    vocabulary.FUNCTIONS,
 )
 
 
