@@ -130,17 +130,19 @@ def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: b
             if error is not None:
                 span = locator.span(spec.rule_file, doc_index, ("check", "options", name))
                 key = locator.span(spec.rule_file, doc_index, ("check", "options", name), key=True)
-                line, column, problem = error
+                line, column, reason = error
                 if span.start.line == key.start.line and span.start.line == span.end.line:
                     # A one-line value: point at the very character in the file.
-                    first_char = text_lines[span.start.line - 1][span.start.column - 1:span.start.column]
+                    # Without the file's text the quote cannot be seen: count the value as unquoted.
+                    first_char = (text_lines[span.start.line - 1][span.start.column - 1:span.start.column]
+                                  if text_lines is not None else "")
                     quoted = 1 if first_char in ("'", '"') else 0
                     where = f"{span.start.line}:{span.start.column + quoted + column - 1}"
                 else:
                     # A block (| or >) starts on the line after its key, indented past it.
                     where = f"{key.start.line + line}:{key.start.column + 2 + column - 1}"
                 raise CatalogError(f"{spec.rule_file}:{where}: the CEL expression in '{name}' is broken at "
-                                   f"column {column} of the expression: {problem}")
+                                   f"column {column} of the expression: {reason}")
 
 
 def rule_files(root: Path) -> Iterable[tuple[str, Path]]:

@@ -32,8 +32,8 @@ def _outputs(formats: Sequence[str], output: str | None) -> list[tuple[str, str 
             raise UsageError(f"unknown format '{name}'; choose from {', '.join(sorted(REPORTERS))}.")
         pairs.append((name, target or None))
     if output is not None:
-        for i, (name, target) in enumerate(pairs):
-            if target is None:
+        for i, (name, file) in enumerate(pairs):
+            if file is None:
                 pairs[i] = (name, output)
                 break
         else:

@@ -20,7 +20,7 @@ import sys
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -355,7 +355,8 @@ class _Builder:
                 if isinstance(node, MappingNode):
                     result = self._mapping(node, path, depth)
                 else:
-                    result = self._sequence(node, path, depth)
+                    # a composed node is a scalar, a mapping or a sequence: only the last is left
+                    result = self._sequence(cast(SequenceNode, node), path, depth)
             finally:
                 self.active.discard(key)
         self.built[key] = result

@@ -638,11 +638,12 @@ class Model:
 
     def index(self, kind: str) -> Mapping[str, Entity]:
         """Entities of one reference kind (``kpi``, ``role``, ``function`` ...)."""
-        return {
+        indexes: dict[str, Mapping[str, Entity]] = {
             "kpi": self.kpis, "role": self.roles, "function": self.functions, "system": self.systems,
             "body": self.bodies, "offer": self.offers, "priority": self.priorities, "objective": self.objectives,
             "plan": self.plans, "strategy": self.strategies, "budget": self.budgets,
-        }.get(kind, {})
+        }
+        return indexes.get(kind, {})
 
     @property
     def strategy(self) -> Strategy | None:
@@ -659,7 +660,8 @@ class Model:
         future = [s for s in live if s.start and s.start > self.as_of]
         if future:
             return future[0]
-        return (live or ranked or [None])[-1]
+        candidates = live or ranked
+        return candidates[-1] if candidates else None
 
     @property
     def strategy_start(self) -> _dt.date:
@@ -748,7 +750,8 @@ class Model:
     def _plan_functions(self, plan_id: str) -> tuple[str, ...]:
         plan = self.plans[plan_id]
         roles = self.in_force().get(plan.id) or plan.eligible_roles
-        return tuple(sorted({self.roles[r].function for r in roles if r in self.roles and self.roles[r].function}))
+        functions = {role.function for role in (self.roles[r] for r in roles if r in self.roles) if role.function}
+        return tuple(sorted(functions))
 
     def is_executive_plan(self, plan: Plan) -> bool:
         return self._is_executive_plan(plan.id)

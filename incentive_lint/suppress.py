@@ -488,7 +488,7 @@ LIST_COLUMNS = ("status", "until", "days_left", "rule", "applies_to", "reason", 
 
 def rows(entries: Sequence[ExceptionEntry], as_of: _dt.date) -> list[dict[str, Any]]:
     """One row per exception for the ``exceptions`` command: soonest end first."""
-    out = []
+    out: list[dict[str, Any]] = []
     for e in entries:
         status = e.status(as_of)
         applies = e.target if e.source == "register" else (f"{e.file}:{e.line}" if e.line else e.file)

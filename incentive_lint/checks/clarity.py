@@ -247,9 +247,9 @@ def cascade_gap(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     covered: dict[str, dict[str, list[Objective]]] = defaultdict(lambda: defaultdict(list))
     for o in sorted(model.objectives.values(), key=lambda x: x.id):
         if o.org_unit and o.level in (level, None):
-            p = model.objective_priority(o.id)
-            if p is not None:
-                covered[p][o.org_unit].append(o)
+            pid = model.objective_priority(o.id)
+            if pid is not None:
+                covered[pid][o.org_unit].append(o)
     for p in sorted(model.strategy_priorities(), key=lambda x: x.id):
         missing = [f for f in p.contributors if f in model.functions and not covered[p.id].get(f)]
         if not missing:

@@ -55,7 +55,7 @@ def _legacy_drivers(model: Model, strategy: Strategy, component: Component) -> t
     kpis = [component.kpi] if component.kpi else []
     if not kpis and component.objective and component.objective in model.objectives:
         kpis = [kr.kpi for kr in model.objectives[component.objective].key_results if kr.kpi]
-    out = []
+    out: list[tuple[str, str]] = []
     for kid in kpis:
         kpi = model.kpis.get(kid or "")
         if kpi is None:
@@ -490,7 +490,9 @@ def quota_target_coverage(model: Model, options: Mapping[str, Any]) -> Iterator[
     rate_high = float(options.get("max_attainment_rate", 80))
     for plan in plans:
         history = plan.raw.get("history")
-        rate = history.get("attainment_rate") if isinstance(history, dict) else None
+        if not isinstance(history, dict):
+            continue
+        rate = history.get("attainment_rate")
         if not isinstance(rate, (int, float)) or isinstance(rate, bool) or rate_low <= rate <= rate_high:
             continue
         period = history.get("period")
@@ -583,12 +585,12 @@ def short_reward_horizon(model: Model, options: Mapping[str, Any]) -> Iterator[H
     for plan in plans:
         if not model.is_executive_plan(plan):
             continue
-        paying = [c for c in _paying(plan) if c.weight > 0]
-        total = sum(c.weight for c in paying)
+        weighted = [c for c in _paying(plan) if c.weight > 0]
+        total = sum(c.weight for c in weighted)
         if total <= 0:
             continue
         long_weight = 0.0
-        for c in paying:
+        for c in weighted:
             perf = float(c.performance_period_months) if c.performance_period_months else plan.payout_months
             if perf + _holding(plan) >= long_h:
                 long_weight += c.weight
@@ -604,7 +606,7 @@ def short_reward_horizon(model: Model, options: Mapping[str, Any]) -> Iterator[H
                             f"or more (expected at least {pct(min_share)}%); the strategy's horizon is "
                             f"{_months(strategy_h)}"},
             entities=(plan.id,),
-            related=tuple(link(f"'{c.key}' is earned over {_months(_horizon(plan, c))}", c) for c in paying),
+            related=tuple(link(f"'{c.key}' is earned over {_months(_horizon(plan, c))}", c) for c in weighted),
             evidence={"long_share": round(share, 2), "exec_long_horizon": long_h, "exec_min_long_share": min_share,
                       "deferral_pct": plan.deferral_pct, "deferral_months": plan.deferral_months,
                       "strategy_horizon": strategy_h})

@@ -84,10 +84,11 @@ def _variables(model: Model, kind: str, entity: Entity) -> dict[str, Any]:
 def _entities(model: Model, given: str) -> list[Entity]:
     if given == "components":
         return [c for p in sorted(model.plans.values(), key=lambda p: p.id) for c in p.components]
-    table: Mapping[str, Entity] = {
+    tables: dict[str, Mapping[str, Entity]] = {
         "plans": model.plans, "kpis": model.kpis, "priorities": model.priorities, "objectives": model.objectives,
         "functions": model.functions, "roles": model.roles, "offers": model.offers, "systems": model.systems,
-    }[given]
+    }
+    table = tables[given]
     return [table[k] for k in sorted(table)]
 
 
