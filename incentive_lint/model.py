@@ -638,12 +638,20 @@ class Model:
 
     def index(self, kind: str) -> Mapping[str, Entity]:
         """Entities of one reference kind (``kpi``, ``role``, ``function`` ...)."""
-        indexes: dict[str, Mapping[str, Entity]] = {
-            "kpi": self.kpis, "role": self.roles, "function": self.functions, "system": self.systems,
-            "body": self.bodies, "offer": self.offers, "priority": self.priorities, "objective": self.objectives,
-            "plan": self.plans, "strategy": self.strategies, "budget": self.budgets,
-        }
-        return indexes.get(kind, {})
+        return self._indexes().get(kind, {})
+
+    def _indexes(self) -> dict[str, Mapping[str, Entity]]:
+        # The tables themselves, not copies: the mapping stays right while ``build`` fills them.
+        cached: dict[str, Mapping[str, Entity]] | None = self.__dict__.get("_index_cache")
+        if cached is None:
+            cached = {
+                "kpi": self.kpis, "role": self.roles, "function": self.functions, "system": self.systems,
+                "body": self.bodies, "offer": self.offers, "priority": self.priorities,
+                "objective": self.objectives, "plan": self.plans, "strategy": self.strategies,
+                "budget": self.budgets,
+            }
+            self.__dict__["_index_cache"] = cached
+        return cached
 
     @property
     def strategy(self) -> Strategy | None:
