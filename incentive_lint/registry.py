@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .checks import capability, clarity, engagement, engagement_governance, expression, structure, vocabulary
+from .checks import (capability, clarity, engagement, engagement_design, engagement_governance, expression,
+                     structure, vocabulary)
 from .ruleapi import CheckFunction
 from .rulespec import RuleSpec
 
@@ -29,6 +30,7 @@ FUNCTIONS: dict[str, CheckFunction] = _join(
     capability.FUNCTIONS,
     engagement.FUNCTIONS,
     engagement_governance.FUNCTIONS,
+    engagement_design.FUNCTIONS,
     expression.FUNCTIONS,
     vocabulary.FUNCTIONS,
 )
