@@ -121,6 +121,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
 
         result = redact_result(result)
     rules = {slug: ws.catalog.rules[slug] for slug in result.rules_run if slug in ws.catalog.rules}
+    del ws  # the reporters need only the findings: let the model's memory go before rendering
     for name, target in targets:
         render: Any = REPORTERS[name]
         if name == "text":

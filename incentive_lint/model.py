@@ -12,11 +12,30 @@ import datetime as _dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .loader import Document, Issue
 from .source import NodePath
 from .taxonomy import Taxonomy
+
+def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache a Model method's results on the instance (an ``lru_cache`` on a method would keep
+    every model ever built alive through the class)."""
+    name = f"_memo_{fn.__name__}"
+
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any) -> Any:
+        cache = self.__dict__.get(name)
+        if cache is None:
+            cache = self.__dict__[name] = {}
+        try:
+            return cache[args]
+        except KeyError:
+            value = cache[args] = fn(self, *args)
+            return value
+
+    return wrapper
+
 
 LEGACY = "legacy"
 UNALIGNED = "unaligned"
@@ -658,7 +677,7 @@ class Model:
         """The strategy in force on the as-of date (else the latest approved, else any)."""
         return self._strategy()
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _strategy(self) -> Strategy | None:
         ranked = sorted(self.strategies.values(), key=lambda s: (s.start or _dt.date.min, s.id))
         live = [s for s in ranked if s.status not in ("draft", "retired")]
@@ -694,7 +713,7 @@ class Model:
         """Every plan listing the role as eligible, whatever its status or dates, by id."""
         return self._plans_by_role().get(role_id, ())
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _plans_by_role(self) -> dict[str, tuple[Plan, ...]]:
         out: dict[str, list[Plan]] = defaultdict(list)
         for pid in sorted(self.plans):
@@ -702,7 +721,7 @@ class Model:
                 out[role].append(self.plans[pid])
         return {k: tuple(v) for k, v in out.items()}
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _plans_for_role(self, role_id: str, day: _dt.date) -> list[Plan]:
         mine = list(self.plans_naming_role(role_id))
         live = sorted((p for p in mine if self.plan_live(p, day)), key=lambda p: p.id)
@@ -714,7 +733,7 @@ class Model:
         latest = max(expired, key=lambda p: (p.end or _dt.date.min, p.id))
         return [latest]
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def in_force(self) -> dict[str, tuple[str, ...]]:
         """plan id -> the roles it pays on the as-of date (rollover included), sorted."""
         out: dict[str, list[str]] = defaultdict(list)
@@ -729,7 +748,7 @@ class Model:
     def in_force_plans(self) -> list[Plan]:
         return list(self._in_force_plans())
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _in_force_plans(self) -> tuple[Plan, ...]:
         return tuple(self.plans[p] for p in self.in_force())
 
@@ -744,7 +763,7 @@ class Model:
             return plan.target_pct_of_base / 100 * role.base_salary
         return 0.0
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def target_incentive(self, plan_id: str) -> float:
         """TI(plan): headcount x target incentive over the roles it pays."""
         plan = self.plans[plan_id]
@@ -754,7 +773,7 @@ class Model:
     def plan_functions(self, plan: Plan) -> tuple[str, ...]:
         return self._plan_functions(plan.id)
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _plan_functions(self, plan_id: str) -> tuple[str, ...]:
         plan = self.plans[plan_id]
         roles = self.in_force().get(plan.id) or plan.eligible_roles
@@ -764,7 +783,7 @@ class Model:
     def is_executive_plan(self, plan: Plan) -> bool:
         return self._is_executive_plan(plan.id)
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _is_executive_plan(self, plan_id: str) -> bool:
         plan = self.plans[plan_id]
         roles = [self.roles[r] for r in plan.eligible_roles if r in self.roles]
@@ -776,7 +795,7 @@ class Model:
         """map(kpi): fractions over priority ids, ``legacy`` and ``unaligned`` (rules.md 3.0)."""
         return self._kpi_map(kpi_id)
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _kpi_map(self, kpi_id: str | None) -> dict[str, float]:
         kpi = self.kpis.get(kpi_id or "")
         strategy = self.strategy
@@ -795,7 +814,7 @@ class Model:
         """KPI id -> components of in-force plans (roll-over included) that pay on it."""
         return {k: list(v) for k, v in self._components_paying_on().items()}
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _components_paying_on(self) -> dict[str, tuple[Component, ...]]:
         out: dict[str, list[Component]] = defaultdict(list)
         for plan in self.in_force_plans():
@@ -843,7 +862,7 @@ class Model:
         """The plan's target incentive split over buckets."""
         return Share(dict(self._plan_share(plan.id)))
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _plan_share(self, plan_id: str) -> tuple[tuple[str, float], ...]:
         plan = self.plans[plan_id]
         amounts: dict[str, float] = {}
@@ -883,7 +902,7 @@ class Model:
         """In-force, non-executive plans that pay roles of ``function``."""
         return list(self._plans_by_function().get(function, ()))
 
-    @functools.lru_cache(maxsize=None)
+    @_memo
     def _plans_by_function(self) -> dict[str, tuple[Plan, ...]]:
         out: dict[str, list[Plan]] = defaultdict(list)
         for plan in self.in_force_plans():

@@ -35,7 +35,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def document(result: LintResult, rules: Mapping[str, RuleSpec]) -> dict[str, Any]:
+def header(result: LintResult) -> dict[str, Any]:
+    """Everything in the report but the findings."""
     from .. import __version__
 
     by_rule: dict[str, int] = {}
@@ -49,17 +50,22 @@ def document(result: LintResult, rules: Mapping[str, RuleSpec]) -> dict[str, Any
                     "documents": result.documents, "findings": len(result.findings),
                     "by_severity": result.counts(), "by_rule": dict(sorted(by_rule.items())),
                     "suppressed": len(result.suppressed)},
-        "findings": [finding_dict(f) for f in result.findings],
     }
+
+
+def document(result: LintResult, rules: Mapping[str, RuleSpec]) -> dict[str, Any]:
+    """The whole report as one value (for Python callers; ``render`` streams instead)."""
+    return {**header(result), "findings": [finding_dict(f) for f in result.findings]}
 
 
 def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
     """Pretty where people look (the header), one finding per line below it: readable,
-    diff-friendly, and written by json's C encoder (indenting every level is 10x slower)."""
-    data = document(result, rules)
-    findings = data.pop("findings")
-    head = json.dumps(data, indent=2, ensure_ascii=False)
-    if not findings:
+    diff-friendly, and written by json's C encoder (indenting every level is 10x slower).
+    Each finding becomes text as soon as it is made, so a large report never holds every
+    finding twice (as values and as text)."""
+    head = json.dumps(header(result), indent=2, ensure_ascii=False)
+    if not result.findings:
         return head[:-2] + ',\n  "findings": []\n}\n'
-    lines = ",\n    ".join(json.dumps(f, ensure_ascii=False, separators=(", ", ": ")) for f in findings)
+    lines = ",\n    ".join(json.dumps(finding_dict(f), ensure_ascii=False, separators=(", ", ": "))
+                          for f in result.findings)
     return head[:-2] + ',\n  "findings": [\n    ' + lines + "\n  ]\n}\n"
