@@ -64,19 +64,13 @@ def render(result: LintResult, tool_version: str = "") -> str:
 
 def load(path: Path) -> Counter[Key]:
     """The keys of a baseline file (counted); UsageError naming the file and line if it is broken."""
-    from .loader import find_node, parse_text, read_text
+    from .loader import find_node, read_settings
 
     display = path.as_posix()
     if not path.is_file():
         raise UsageError(f"the baseline file '{display}' does not exist; write it with 'incentive-lint baseline "
                          f"--output {display}'.")
-    text, issue = read_text(path, display)
-    if text is None:
-        raise UsageError(issue.message if issue else f"the baseline file '{display}' could not be read.")
-    parsed = parse_text(text, display)
-    if parsed.issues:
-        first = parsed.issues[0]
-        raise UsageError(f"{display}:{first.span.start.line}:{first.span.start.column}: {first.message}")
+    parsed = read_settings(path, display, UsageError)
     docs = [d for d in parsed.documents if d.data is not None]
     data = docs[0].data if docs else None
     if not isinstance(data, dict) or not isinstance(data.get("findings", []), list):

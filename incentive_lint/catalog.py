@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from .errors import CatalogError
 from .findings import Severity
-from .loader import Locator, display_name, parse_text, read_text
+from .loader import Locator, display_name, read_settings
 from .resources import catalog_dir, load_schema
 from .rulespec import RuleSpec
 
@@ -70,13 +70,8 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None, trusted: bo
     ``trusted`` (the shipped catalog, which the test suite validates) skips the schema
     checks so that a run does not pay for importing and running jsonschema."""
     display = display_name(path, cwd)
-    text, issue = read_text(path, display)
-    if text is None:
-        raise CatalogError(issue.message if issue else f"{display}: could not be read.")
-    parsed = parse_text(text, display)
-    if parsed.issues:
-        first = parsed.issues[0]
-        raise CatalogError(f"{display}:{first.span.start.line}:{first.span.start.column}: {first.message}")
+    parsed = read_settings(path, display, CatalogError)
+    text = parsed.table.text if parsed.table is not None else ""
     if len(parsed.documents) != 1 or not isinstance(parsed.documents[0].data, dict):
         raise CatalogError(f"{display}:1:1: a rule file must hold exactly one mapping of rule fields.")
     doc = parsed.documents[0]

@@ -15,7 +15,7 @@ from .catalog import Catalog
 from .errors import ConfigError
 from .findings import Severity
 from .kinds import suggest
-from .loader import Locator, display_name, parse_text, read_text
+from .loader import Locator, display_name, read_settings
 from .resources import load_schema
 from .rulespec import RuleSpec
 
@@ -92,15 +92,8 @@ def load(path: Path | None, cwd: Path) -> Config:
     display = display_name(path, cwd)
     if not path.is_file():
         raise ConfigError(f"the configuration file '{display}' does not exist.")
-    text, issue = read_text(path, display)
-    if text is None:
-        raise ConfigError(issue.message if issue else f"{display} could not be read.")
-    parsed = parse_text(text, display)
     # 'off' and 'on' are words here ("EN07: off"), never YAML 1.1 booleans.
-    problems = [i for i in parsed.issues if i.rule != "ambiguous-value"]
-    if problems:
-        first = problems[0]
-        raise ConfigError(f"{display}:{first.span.start.line}:{first.span.start.column}: {first.message}")
+    parsed = read_settings(path, display, ConfigError, words_only=True)
     docs = [d for d in parsed.documents if d.data is not None]
     raw = docs[0].data if docs else {}
     if not isinstance(raw, dict):

@@ -611,6 +611,21 @@ def _lookup(node: MappingNode, item: Any, _depth: int = 0) -> tuple[Node, Node] 
     return None
 
 
+def read_settings(path: Path, display: str, error: type[Exception], words_only: bool = False) -> ParsedFile:
+    """Read one of the tool's own files (configuration, rule, baseline): any input mistake
+    stops the run with ``error`` naming file, line and column. With ``words_only``, unquoted
+    'off' or 'on' are taken as the words they are meant to be there."""
+    text, issue = read_text(path, display)
+    if text is None:
+        raise error(issue.message if issue else f"{display} could not be read.")
+    parsed = parse_text(text, display)
+    problems = [i for i in parsed.issues if not (words_only and i.rule == "ambiguous-value")]
+    if problems:
+        first = problems[0]
+        raise error(f"{display}:{first.span.start.line}:{first.span.start.column}: {first.message}")
+    return parsed
+
+
 def compose_file(text: str, display: str) -> ParsedFile:
     """Node trees only (no data), for finding positions in a file that had no input issues;
     its documents are numbered as :func:`parse_text` numbers them."""

@@ -58,6 +58,10 @@ class LineTable:
         self._starts = starts
         return starts
 
+    @property
+    def text(self) -> str:
+        return self._text
+
     def position(self, index: int) -> Position:
         starts = self._starts if self._starts is not None else self._build()
         line = bisect.bisect_right(starts, index) - 1
