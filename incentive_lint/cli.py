@@ -4,7 +4,6 @@ Exit codes are defined in :mod:`incentive_lint.findings`.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -239,29 +238,17 @@ def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--config", metavar="FILE", help="Include the rules of this configuration's rule folders.")
 def rules_command(fmt: str, config: str | None) -> None:
-    """List the rule catalog."""
+    """List the rule catalog (markdown: the catalog page, as in docs/rules.md)."""
     from .catalog import load_catalog
     from .config import discover, load
+    from .explain import CATALOG_FORMATS
 
     cwd = Path.cwd()
     cfg = load(Path(config) if config else discover(cwd), cwd)
-    catalog = load_catalog(cwd, cfg.rule_paths())
-    specs = catalog.sorted()
-    if fmt == "json":
-        click.echo(json.dumps([{"slug": s.slug, "code": s.code, "family": s.family, "severity": s.severity.label,
-                                "summary": s.summary, "options": dict(s.options)} for s in specs], indent=2))
-        return
-    from tabulate import tabulate
-
-    rows = [[s.code, s.slug, s.family, s.severity.label, s.summary] for s in
-            sorted(specs, key=lambda s: (("input", "clarity", "capability", "engagement").index(s.family)
-                                         if s.family in ("input", "clarity", "capability", "engagement") else 9,
-                                         s.code))]
-    click.echo(tabulate(rows, headers=["code", "rule", "family", "severity", "summary"], tablefmt="simple",
-                        maxcolwidths=[None, None, None, None, 70]))
+    write_output(CATALOG_FORMATS[fmt](load_catalog(cwd, cfg.rule_paths()).sorted()), None)
 
 
 @cli.command()

@@ -87,3 +87,11 @@ def test_explain_shows_examples(catalog) -> None:
 
     text = explain_text(catalog.rules["pays-on-deprioritized-driver"])
     assert "Bad example" in text and "Good example" in text and "legacy_weight_error" in text
+
+
+def test_catalog_page_is_current(catalog) -> None:
+    from incentive_lint.explain import catalog_markdown
+
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == catalog_markdown(catalog.sorted()), (
+        "docs/rules.md is out of date: run 'incentive-lint rules --format markdown > docs/rules.md'")
