@@ -156,6 +156,8 @@ class Objective(Entity):
     type: str | None = None
     key_results: tuple[KeyResult, ...] = ()
     agreed_with: tuple[str, ...] = ()
+    start: _dt.date | None = None  # the ObjectiveSet's effective window
+    end: _dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +415,8 @@ def _strategy(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
 
 
 def _objectives(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
+    eff = d.get("effective") or {}
+    start, end = _date(eff.get("from")), _date(eff.get("to"))
     for i, o in enumerate(d.get("objectives") or []):
         oloc = loc.at("objectives", i)
         oid = str(o["id"])
@@ -429,7 +433,8 @@ def _objectives(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
         m.objectives.setdefault(oid, Objective(
             oid, oloc, o, set_id=str(d["id"]), title=str(o.get("title") or ""), level=_str(o.get("level")),
             org_unit=_str(o.get("org_unit")), parent=_str(o.get("parent")), owner=_str(o.get("owner")),
-            type=_str(o.get("type")), key_results=tuple(krs), agreed_with=_t(o.get("agreed_with"))))
+            type=_str(o.get("type")), key_results=tuple(krs), agreed_with=_t(o.get("agreed_with")),
+            start=start, end=end))
 
 
 def _kpis(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
@@ -822,6 +827,10 @@ class Model:
                 if c.kpi:
                     out[c.kpi].append(c)
         return {k: tuple(v) for k, v in out.items()}
+
+    def current_objectives(self) -> list[Objective]:
+        """Objectives whose set has not ended by the as-of date, by id."""
+        return [o for _, o in sorted(self.objectives.items()) if o.end is None or o.end >= self.as_of]
 
     def objective_priority(self, objective_id: str | None) -> str | None:
         """The priority an objective rolls up to through its parents, if any."""

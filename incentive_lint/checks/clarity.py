@@ -113,7 +113,7 @@ def objective_without_kpi(model: Model, options: Mapping[str, Any]) -> Iterator[
                       args={"what": "priority", "id": p.id, "problem": problem},
                       entities=(p.id, s.id), related=(link("strategy", s),),
                       evidence={"targets": len(p.targets), "with_value": 0})
-    for o in sorted(model.objectives.values(), key=lambda x: x.id):
+    for o in model.current_objectives():  # last year's objective sets are history
         if any(kr.kpi and kr.kpi not in model.kpis for kr in o.key_results):
             continue
         if not o.key_results:
@@ -245,7 +245,7 @@ def cascade_gap(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """A contributor function of a priority has no objective at the given level rolling up to it."""
     level = str(options.get("level", "function"))
     covered: dict[str, dict[str, list[Objective]]] = defaultdict(lambda: defaultdict(list))
-    for o in sorted(model.objectives.values(), key=lambda x: x.id):
+    for o in model.current_objectives():  # last year's objective sets are history
         if o.org_unit and o.level in (level, None):
             pid = model.objective_priority(o.id)
             if pid is not None:
@@ -374,7 +374,7 @@ def deprecated_kpi_in_use(model: Model, options: Mapping[str, Any]) -> Iterator[
         k = model.kpis.get(kpi_id or "")
         return k if k is not None and k.status == "deprecated" else None
 
-    for o in sorted(model.objectives.values(), key=lambda x: x.id):
+    for o in model.current_objectives():  # last year's objective sets are history
         seen: set[str] = set()
         for kr in o.key_results:
             k = deprecated(kr.kpi)
@@ -407,7 +407,7 @@ def legacy_kpi_still_cascaded(model: Model, options: Mapping[str, Any]) -> Itera
     strategy = model.strategy
     if strategy is None or not strategy.from_drivers:
         return
-    for o in sorted(model.objectives.values(), key=lambda x: x.id):
+    for o in model.current_objectives():  # last year's objective sets are history
         seen: set[str] = set()
         for kr in o.key_results:
             k = model.kpis.get(kr.kpi or "")
