@@ -3,6 +3,7 @@ page (``explain``) and the catalog (``rules``; ``docs/rules.md`` is its Markdown
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -17,13 +18,23 @@ def example_files(spec: RuleSpec) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
+def _paragraphs(text: str) -> list[str]:
+    """Text wrapped for a terminal, two spaces in; blank lines between paragraphs kept."""
+    out: list[str] = []
+    for paragraph in text.split("\n\n"):
+        if out:
+            out.append("")
+        out.extend(textwrap.wrap(" ".join(paragraph.split()), width=92, initial_indent="  ",
+                                 subsequent_indent="  "))
+    return out
+
+
 def explain_text(spec: RuleSpec) -> str:
     lines = [f"{spec.slug} ({spec.code}, {spec.family}, default severity: {spec.severity.label})", "",
-             "Summary", f"  {spec.summary}", "", "Why it matters"]
-    lines += [f"  {line}" for line in spec.why.splitlines()]
-    if spec.sources:
+             "Summary", *_paragraphs(spec.summary), "", "Why it matters", *_paragraphs(spec.why)]
+    if spec.sources and "Sources:" not in spec.why:
         lines.append(f"  Sources: {', '.join(spec.sources)}")
-    lines += ["", "How to fix"] + [f"  {line}" for line in spec.fix.splitlines()]
+    lines += ["", "How to fix", *_paragraphs(spec.fix)]
     if spec.options:
         lines += ["", "Options (set them under rules: in .incentive-lint.yaml)"]
         props = spec.options_schema.get("properties") or {}
