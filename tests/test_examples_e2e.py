@@ -92,3 +92,15 @@ def test_aligned_has_no_error() -> None:
     result, _ = lint(LintOptions(paths=[ROOT / "examples" / "aligned"], as_of=AS_OF, cwd=ROOT))
     assert result.counts()["error"] == 0, [f.message for f in result.findings if f.severity is Severity.ERROR]
     assert result.files_checked == 10
+
+
+def test_readme_shows_real_output() -> None:
+    import re
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```text\n(examples/manufacturer/.*?)```", readme, re.S).group(1).splitlines()
+    proc = subprocess.run([sys.executable, "-m", "incentive_lint", "check", "examples/manufacturer", "--as-of",
+                           "2025-03-01", "--no-color"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert all(line in proc.stdout.splitlines() for line in shown), "the README's sample output is out of date"
