@@ -629,7 +629,7 @@ class Divergence:
         return sorted(rows, key=lambda r: (-abs(r[1] - r[2]), r[0]))
 
 
-@dataclass
+@dataclass(eq=False)  # one run's state: identical only to itself (and hashable by identity)
 class Model:
     """Every entity by id, plus the derived facts rules share."""
 
@@ -654,9 +654,6 @@ class Model:
     definitions: tuple[Definition, ...] = ()
     issues: tuple[Issue, ...] = ()
     assume_rollover: bool = True
-
-    def __hash__(self) -> int:  # cached properties key on identity
-        return id(self)
 
     # ---- indexes -------------------------------------------------------------------
 
