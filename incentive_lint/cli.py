@@ -114,6 +114,11 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
                        f"--output {baseline}'.", err=True)
     if only_files:
         result = _touching(result, paths, ws, cwd)
+    if not only_files and any(f.rule == "dangling-reference" for f in result.findings) \
+            and any(Path(p).is_file() for p in paths):
+        click.echo("incentive-lint: note: only the named files were read, so references to KPIs, roles or plans "
+                   "defined in other files look unknown; check the whole folder, or add --only-files to check it "
+                   "and report just the findings that touch these files.", err=True)
     code = result.exit_code(fail_on, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code)
     if redact:
         from .redact import redact as redact_result

@@ -158,3 +158,11 @@ def test_rules_and_explain_commands() -> None:
 def test_python_dash_m_and_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and "incentive-lint" in proc.stdout
+
+
+def test_single_file_check_explains_unknown_references() -> None:
+    proc = run("check", "examples/manufacturer/plans/sales-2025.yaml", "-q", "--as-of", "2025-03-01")
+    assert "dangling-reference" in proc.stdout
+    assert "only the named files were read" in proc.stderr and "--only-files" in proc.stderr
+    whole = run("check", "examples/manufacturer", "-q", "--as-of", "2025-03-01")
+    assert "only the named files" not in whole.stderr
