@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
+from incentive_lint.kinds import KIND_SCHEMAS
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,15 +18,7 @@ EXAMPLES = [ROOT / "examples" / "manufacturer", ROOT / "examples" / "aligned"]
 # Other schema files (lint config, report, rule catalog) are owned and tested elsewhere.
 SKIP_PREFIXES = ("config", "report", "rule")
 
-KIND_FILES = {
-    "Strategy": "strategy.schema.json",
-    "ObjectiveSet": "objective-set.schema.json",
-    "KpiCatalog": "kpi-catalog.schema.json",
-    "IncentivePlan": "incentive-plan.schema.json",
-    "Org": "org.schema.json",
-    "OfferCatalog": "offer-catalog.schema.json",
-    "Budget": "budget.schema.json",
-}
+KIND_FILES = KIND_SCHEMAS  # the package's one mapping of kind -> schema file
 
 
 def _document_schema_paths() -> list[Path]:

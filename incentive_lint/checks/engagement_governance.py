@@ -53,6 +53,15 @@ def _has_prefix(value: str, prefixes: Iterable[str]) -> bool:
     return any(value.startswith(p) for p in prefixes)
 
 
+def _roles_with_rights(model: Model, prefixes: tuple[str, ...]) -> Iterator[tuple[str, Role, list[str]]]:
+    """(id, role, its decision rights starting with one of ``prefixes``) for roles holding any, by id."""
+    for rid in sorted(model.roles):
+        role = model.roles[rid]
+        rights = sorted(r for r in role.decision_rights if _has_prefix(r, prefixes))
+        if rights:
+            yield rid, role, rights
+
+
 def _weight(value: float) -> str:
     return pct(value)
 
@@ -275,11 +284,7 @@ def diagnose_and_sell_conflict(model: Model, options: Mapping[str, Any]) -> Iter
     volume of what it diagnoses (service volume, units, product revenue)."""
     prefixes = tuple(options.get("diagnosis_rights", ("diagnose", "advise")))
     volume = set(options.get("volume_drivers", ("service-volume", "unit-volume", "product-revenue")))
-    for rid in sorted(model.roles):
-        role = model.roles[rid]
-        rights = sorted(r for r in role.decision_rights if _has_prefix(r, prefixes))
-        if not rights:
-            continue
+    for rid, role, rights in _roles_with_rights(model, prefixes):
         for plan in model.plans_for_role(rid):
             for c in _paying(plan):
                 drivers = sorted(set(model.component_drivers(c)) & volume)
@@ -311,11 +316,7 @@ def discount_authority_on_volume_pay(model: Model, options: Mapping[str, Any]) -
     margin_drivers = set(options.get("margin_drivers", ("margin",)))
     min_volume = float(options.get("min_volume_weight", 50))
     min_margin = float(options.get("min_margin_weight", 30))
-    for rid in sorted(model.roles):
-        role = model.roles[rid]
-        rights = sorted(r for r in role.decision_rights if _has_prefix(r, prefixes))
-        if not rights:
-            continue
+    for rid, role, rights in _roles_with_rights(model, prefixes):
         for plan in model.plans_for_role(rid):
             volume, volume_components = _driver_weight(model, plan, volume_drivers)
             margin, margin_components = _driver_weight(model, plan, margin_drivers)
