@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .findings import Finding, LintResult, Severity  # noqa: E402
-from .lint import LintOptions, lint  # noqa: E402
+from incentive_lint.base.findings import Finding, LintResult, Severity  # noqa: E402
+from incentive_lint.run import LintOptions, lint  # noqa: E402
 
 __all__ = ["Finding", "LintOptions", "LintResult", "Severity", "__version__", "lint"]

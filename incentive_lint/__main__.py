@@ -1,4 +1,4 @@
 """``python -m incentive_lint``."""
-from .cli import main
+from incentive_lint.cli import main
 
 main()

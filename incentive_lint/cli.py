@@ -1,6 +1,6 @@
 """The command line: parses options and calls one function per command; nothing imports it.
 
-Exit codes are defined in :mod:`incentive_lint.findings`.
+Exit codes are defined in :mod:`incentive_lint.base.findings`.
 """
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from typing import Any, Sequence
 
 import click
 
-from . import __version__
-from .errors import IncentiveLintError, UsageError
-from .findings import EXIT_TOOL_ERROR
-from .outputs import parse_as_of, write_output
+from incentive_lint import __version__
+from incentive_lint.base.errors import IncentiveLintError, UsageError
+from incentive_lint.base.findings import EXIT_TOOL_ERROR
+from incentive_lint.outputs.write import parse_as_of, write_output
 
 FAIL_ON = ("error", "warning", "info", "never")
 
 
 def _outputs(formats: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
     """Pair formats with files: ``-f sarif=out.sarif -f text``; ``--output`` serves the first bare one."""
-    from .reporters import REPORTERS
+    from incentive_lint.outputs.formats import REPORTERS
 
     pairs: list[tuple[str, str | None]] = []
     for item in formats or ("text",):
@@ -51,7 +51,7 @@ def _touching(result: Any, files: Sequence[str], ws: Any, cwd: Path) -> Any:
     """
     import dataclasses
 
-    from .loader import display_name
+    from incentive_lint.read.loader import display_name
 
     wanted = {display_name(Path(os.path.abspath(cwd / f)), cwd) for f in files}
     config_path = ws.config.path
@@ -68,11 +68,11 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
               redact: bool = False, jobs: int | None = None) -> int:
     """The ``check`` command: lint, drop accepted findings (exceptions, ``--new-since``, baseline,
     ``--only-files``), render every requested format, return the exit code."""
-    from .lint import LintOptions, lint
-    from .reporters import REPORTERS
+    from incentive_lint.run import LintOptions, lint
+    from incentive_lint.outputs.formats import REPORTERS
 
     targets = _outputs(formats, output)
-    from .loader import HAVE_LIBYAML
+    from incentive_lint.read.loader import HAVE_LIBYAML
 
     if not HAVE_LIBYAML:
         click.echo("incentive-lint: note: PyYAML was built without libyaml; reading is about 9x slower "
@@ -85,13 +85,13 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     options = LintOptions(paths=[Path(p) for p in lint_paths], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None, exceptions=exceptions, jobs=jobs)
     if show_config:
-        from .showconfig import show_config as render_config
+        from incentive_lint.outputs.showconfig import show_config as render_config
 
         write_output(render_config(options, "json" if targets[0][0] == "json" else "text"), targets[0][1])
         return 0
     known = None
     if baseline is not None:
-        from .baseline import load as load_baseline
+        from incentive_lint.gate.baseline import load as load_baseline
 
         known = load_baseline(Path(baseline))
     try:
@@ -99,13 +99,13 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     if new_since is not None:
-        from .baseline import filter_result, keys_of
-        from .changes import lint_at_ref
+        from incentive_lint.gate.baseline import filter_result, keys_of
+        from incentive_lint.gate.changes import lint_at_ref
 
         before, _ = lint_at_ref(new_since, options)
         result, _ = filter_result(result, keys_of(before.findings), f"already reported at {new_since}")
     if known is not None:
-        from .baseline import filter_result
+        from incentive_lint.gate.baseline import filter_result
 
         result, stale = filter_result(result, known, f"accepted in the baseline {baseline}")
         if stale and not quiet:
@@ -121,7 +121,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
                    "and report just the findings that touch these files.", err=True)
     code = result.exit_code(fail_on, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code)
     if redact:
-        from .redact import redact as redact_result
+        from incentive_lint.gate.redact import redact as redact_result
 
         result = redact_result(result)
     rules = {slug: ws.catalog.rules[slug] for slug in result.rules_run if slug in ws.catalog.rules}
@@ -134,7 +134,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
             text = render(result, rules)
         write_output(text, target)
     if any(name == "github" for name, _ in targets) and os.environ.get("GITHUB_STEP_SUMMARY"):
-        from .reporters.github import write_step_summary
+        from incentive_lint.outputs.formats.github import write_step_summary
 
         try:
             write_step_summary(result, rules)
@@ -204,9 +204,9 @@ def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, config: str | None,
                      no_exceptions: bool) -> None:
     """Write the current findings to a baseline file; 'check --baseline FILE' then reports only new ones."""
-    from . import __version__ as version
-    from .baseline import render
-    from .lint import LintOptions, lint
+    from incentive_lint import __version__ as version
+    from incentive_lint.gate.baseline import render
+    from incentive_lint.run import LintOptions, lint
 
     options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None, exceptions=not no_exceptions)
@@ -230,8 +230,8 @@ def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, con
 def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_of: str | None,
                        config: str | None) -> None:
     """List every exception (register and inline) with owner, approval, end date and status."""
-    from .lint import LintOptions
-    from .suppress import listing
+    from incentive_lint.run import LintOptions
+    from incentive_lint.gate.exceptions import listing
 
     options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None)
@@ -247,9 +247,9 @@ def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_
 @click.option("--config", metavar="FILE", help="Include the rules of this configuration's rule folders.")
 def rules_command(fmt: str, config: str | None) -> None:
     """List the rule catalog (markdown: the catalog page, as in docs/rules.md)."""
-    from .catalog import load_catalog
-    from .config import discover, load
-    from .explain import CATALOG_FORMATS
+    from incentive_lint.settings.catalog import load_catalog
+    from incentive_lint.settings.config import discover, load
+    from incentive_lint.outputs.explain import CATALOG_FORMATS
 
     cwd = Path.cwd()
     cfg = load(Path(config) if config else discover(cwd), cwd)
@@ -260,13 +260,13 @@ def rules_command(fmt: str, config: str | None) -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Show a rule's documentation with its bad and good examples."""
-    from .catalog import load_catalog
-    from .explain import explain_text
+    from incentive_lint.settings.catalog import load_catalog
+    from incentive_lint.outputs.explain import explain_text
 
     catalog = load_catalog(Path.cwd())
     found = catalog.resolve(rule)
     if len(found) != 1:
-        from .kinds import suggest
+        from incentive_lint.base.kinds import suggest
 
         hint = suggest(rule, sorted(catalog.names()))
         tip = f" Did you mean '{hint}'?" if hint else " Run 'incentive-lint rules' for the list."
@@ -304,6 +304,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(EXIT_TOOL_ERROR)
 
 
-from .report.command import report_command  # noqa: E402  (the report package registers its own command)
+from incentive_lint.outputs.report.command import report_command  # noqa: E402  (the report package registers its own command)
 
 cli.add_command(report_command)

@@ -5,6 +5,8 @@ report (schema findings are not listed: they depend on the document, not the inp
 """
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass
 
 PLAN = """kind: IncentivePlan
@@ -18,6 +20,11 @@ class Case:
     name: str
     data: bytes
     expect: frozenset[tuple[str, int]]
+    #: another accepted outcome, where the YAML library's version decides which reading rule speaks
+    instead: frozenset[tuple[str, int]] | None = None
+
+    def accepts(self, found: set[tuple[str, int]]) -> bool:
+        return found == set(self.expect) or (self.instead is not None and found == set(self.instead))
 
 
 def case(name: str, text: str | bytes, *expect: tuple[str, int]) -> Case:
@@ -73,7 +80,10 @@ CASES: list[Case] = [
     case("set-tag.yaml", PLAN + "eligible_roles: !!set {a, b}\n", ("unsupported-tag", 4)),
     case("billion-laughs.yaml", BOMB, ("too-complex", 5)),
     case("recursive-alias.yaml", PLAN + "owner: &a [*a]\n", ("too-complex", 4)),
-    case("deep-flow.yaml", PLAN + "title: " + "[" * 5000 + "]" * 5000 + "\n", ("yaml-syntax", 4)),
+    # Older libyaml builds stop at 1,000 levels of nesting (a syntax error); newer builds
+    # compose the tree and the loader's own depth limit reports it.
+    dataclasses.replace(case("deep-flow.yaml", PLAN + "title: " + "[" * 5000 + "]" * 5000 + "\n", ("yaml-syntax", 4)),
+                        instead=frozenset({("too-complex", 4)})),
     case("deep-block.yaml", DEEP_BLOCK, ("too-complex", 102)),
     case("cr-only-lines.yaml", "kind: Org\rschema: incentive-lint/v1\rid: o\rjurisdiction: no\r",
          ("ambiguous-value", 1)),

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from incentive_lint.catalog import FAMILIES, load_catalog
-from incentive_lint.registry import FUNCTIONS
+from incentive_lint.settings.catalog import FAMILIES, load_catalog
+from incentive_lint.checks.registry import FUNCTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_FILES = sorted((ROOT / "rules").glob("*/*/rule.yaml"))
@@ -83,14 +83,14 @@ def test_required_slugs_present(catalog) -> None:
 
 
 def test_explain_shows_examples(catalog) -> None:
-    from incentive_lint.explain import explain_text
+    from incentive_lint.outputs.explain import explain_text
 
     text = explain_text(catalog.rules["pays-on-deprioritized-driver"])
     assert "Bad example" in text and "Good example" in text and "legacy_weight_error" in text
 
 
 def test_catalog_page_is_current(catalog) -> None:
-    from incentive_lint.explain import catalog_markdown
+    from incentive_lint.outputs.explain import catalog_markdown
 
     page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert page == catalog_markdown(catalog.sorted()), (

@@ -131,7 +131,7 @@ def test_unknown_rule_in_config_is_exit_2(workspace) -> None:
 
 
 def test_internal_error_is_one_line_and_debug_shows_traceback(monkeypatch, capsys) -> None:
-    lint_module = sys.modules["incentive_lint.lint"]  # the package re-exports lint(), shadowing the module
+    lint_module = sys.modules["incentive_lint.run"]  # the package re-exports lint(), shadowing the module
 
     def boom(*_a, **_k):
         raise RuntimeError("kaboom")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.findings import Severity
-from incentive_lint.lint import LintOptions, lint
+from incentive_lint.base.findings import Severity
+from incentive_lint.run import LintOptions, lint
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = _dt.date(2025, 3, 1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.lint import LintOptions, lint, read_workspace
+from incentive_lint.run import LintOptions, lint, read_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = _dt.date(2025, 3, 1)
@@ -102,7 +102,7 @@ def test_schema_messages_speak_plainly(workspace) -> None:
 
 
 def test_schema_validation_never_fetches(monkeypatch) -> None:
-    from incentive_lint import schema
+    from incentive_lint.read import schema
 
     with pytest.raises(Exception) as info:
         schema._refuse("http://example.com/evil.json")

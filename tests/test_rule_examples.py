@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.lint import LintOptions, lint
+from incentive_lint.run import LintOptions, lint
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from incentive_lint.kinds import KIND_SCHEMAS
+from incentive_lint.base.kinds import KIND_SCHEMAS
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent

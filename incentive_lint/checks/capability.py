@@ -12,10 +12,10 @@ import datetime as _dt
 from collections import defaultdict
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ..findings import Severity
-from ..model import (LEGACY, PERIOD_MONTHS, UNALIGNED, Budget, Component, Entity, Function, Investment, Kpi, Loc,
+from incentive_lint.base.findings import Severity
+from incentive_lint.model.core import (LEGACY, PERIOD_MONTHS, UNALIGNED, Budget, Component, Entity, Function, Investment, Kpi, Loc,
                      Model, Offer, Priority, Strategy, System)
-from ..ruleapi import CheckFunction, Hit, item_loc, link, names, pct
+from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 _EPS = 1e-9
 #: Component types that carry no pay of their own (guardrails).

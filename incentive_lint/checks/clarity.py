@@ -12,9 +12,9 @@ import datetime as _dt
 from collections import defaultdict
 from typing import Any, Iterator, Mapping
 
-from ..findings import Severity
-from ..model import LEGACY, Kpi, Loc, Model, Objective, Plan, Priority, Strategy
-from ..ruleapi import CheckFunction, Hit, link, names, pct
+from incentive_lint.base.findings import Severity
+from incentive_lint.model.core import LEGACY, Kpi, Loc, Model, Objective, Plan, Priority, Strategy
+from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
 
 # --------------------------------------------------------------------------- helpers
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Iterator, Mapping, Sequence
 
-from ..model import LEGACY, Component, Loc, Model, Offer, Plan, Priority
-from ..ruleapi import CheckFunction, Hit, item_loc, link, names, pct
+from incentive_lint.model.core import LEGACY, Component, Loc, Model, Offer, Plan, Priority
+from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 LIVE_STATUSES = ("approved", "active", None)
 NON_PAYING = ("gate", "modifier")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from ..findings import Severity
-from ..model import Component, Loc, Model, Plan, Role
-from ..ruleapi import CheckFunction, Hit, link, names, pct
+from incentive_lint.base.findings import Severity
+from incentive_lint.model.core import Component, Loc, Model, Plan, Role
+from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
 
 LIVE_STATUSES = ("approved", "active", None)
 GAMEABILITY = {"low": 1, "medium": 2, "high": 3}

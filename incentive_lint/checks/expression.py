@@ -17,8 +17,8 @@ import functools
 import re
 from typing import Any, Iterator, Mapping
 
-from ..model import Component, Entity, Model, Plan
-from ..ruleapi import CheckFunction, Hit
+from incentive_lint.model.core import Component, Entity, Model, Plan
+from incentive_lint.checks.api import CheckFunction, Hit
 
 GIVEN = ("plans", "components", "kpis", "priorities", "objectives", "functions", "roles", "offers", "systems")
 _SINGULAR = {"plans": "plan", "components": "component", "kpis": "kpi", "priorities": "priority",

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterator, Mapping
 
-from ..kinds import suggest
-from ..model import Model
-from ..ruleapi import CheckFunction, Hit
+from incentive_lint.base.kinds import suggest
+from incentive_lint.model.core import Model
+from incentive_lint.checks.api import CheckFunction, Hit
 
 
 def input_issues(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:

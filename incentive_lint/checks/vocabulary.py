@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from ..kinds import suggest
-from ..model import Entity, Model
-from ..ruleapi import CheckFunction, Hit, item_loc
+from incentive_lint.base.kinds import suggest
+from incentive_lint.model.core import Entity, Model
+from incentive_lint.checks.api import CheckFunction, Hit, item_loc
 
 
 def _tagged(model: Model) -> Iterator[tuple[Entity, tuple[str, ...], tuple[str, ...], str]]:

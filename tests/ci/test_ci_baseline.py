@@ -11,9 +11,9 @@ import pytest
 import yaml
 from ci_helpers import AS_OF, edit
 
-from incentive_lint.baseline import BASELINE_NAME, key, split
-from incentive_lint.findings import Finding, Severity
-from incentive_lint.source import Span
+from incentive_lint.gate.baseline import BASELINE_NAME, key, split
+from incentive_lint.base.findings import Finding, Severity
+from incentive_lint.base.source import Span
 
 SALES = "plans/sales-2025.yaml"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from ci_helpers import AS_OF, AS_OF_DATE, MANUFACTURER, commit_all, edit, git, init_repo
 
-from incentive_lint.baseline import key
-from incentive_lint.changes import lint_at_ref
-from incentive_lint.errors import UsageError
-from incentive_lint.lint import LintOptions, lint
+from incentive_lint.gate.baseline import key
+from incentive_lint.gate.changes import lint_at_ref
+from incentive_lint.base.errors import UsageError
+from incentive_lint.run import LintOptions, lint
 
 STRATEGY = "strategy/servitization-2025.yaml"
 
@@ -130,7 +130,7 @@ def test_a_broken_configuration_at_the_ref_names_the_version(repo: Path, cli) ->
 
 
 def test_only_yaml_files_are_exported(repo: Path, tmp_path: Path) -> None:
-    from incentive_lint.changes import export_tree
+    from incentive_lint.gate.changes import export_tree
 
     (repo / "board-pack.pdf").write_bytes(b"%PDF-1.4" + b"\0" * 1000)
     commit_all(repo, "add a pdf")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ci_helpers import AS_OF
 
-from incentive_lint.findings import LintResult
+from incentive_lint.base.findings import LintResult
 
 STRATEGY = "strategy/servitization-2025.yaml"
 EXEC = "plans/exec-2025.yaml"
@@ -37,8 +37,8 @@ def test_warnings_exit_code_only_when_nothing_reaches_fail_on(repo: Path, cli) -
 
 
 def test_info_findings_never_give_the_warnings_exit_code() -> None:
-    from incentive_lint.findings import Finding, Severity
-    from incentive_lint.source import Span
+    from incentive_lint.base.findings import Finding, Severity
+    from incentive_lint.base.source import Span
 
     info = Finding(span=Span.at("a.yaml", 1), rule="r", code="X", family="clarity", severity=Severity.INFO, message="m")
     assert LintResult(findings=(info,)).exit_code("error", warnings_exit_code=3) == 0

@@ -7,9 +7,9 @@ from pathlib import Path
 import yaml
 from ci_helpers import AS_OF
 
-from incentive_lint.catalog import load_catalog
-from incentive_lint.findings import Severity
-from incentive_lint.lint import LintOptions, lint
+from incentive_lint.settings.catalog import load_catalog
+from incentive_lint.base.findings import Severity
+from incentive_lint.run import LintOptions, lint
 
 RULE = "measure-weight-too-small"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ci_helpers import AS_OF, edit
 
-from incentive_lint.lint import LintOptions, lint
+from incentive_lint.run import LintOptions, lint
 
 SALES = "plans/sales-2025.yaml"
 RULE = "pays-on-deprioritized-driver"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.lint import LintOptions, Workspace, lint
-from incentive_lint.findings import LintResult
-from incentive_lint.report import Report, build
+from incentive_lint.run import LintOptions, Workspace, lint
+from incentive_lint.base.findings import LintResult
+from incentive_lint.outputs.report import Report, build
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = _dt.date(2025, 3, 1)

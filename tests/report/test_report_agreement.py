@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from incentive_lint.report import fmt
+from incentive_lint.outputs.report import fmt
 
 
 def _findings(result, rule: str):

@@ -11,7 +11,7 @@ import struct
 
 import pytest
 
-from incentive_lint.report.html import render
+from incentive_lint.outputs.report.html import render
 
 from .chromium import Chromium, find_chromium
 from .conftest import ROOT

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.lint import LintOptions, lint
-from incentive_lint.report import build, compare
-from incentive_lint.report.run import ReportOptions, render
+from incentive_lint.run import LintOptions, lint
+from incentive_lint.outputs.report import build, compare
+from incentive_lint.outputs.report.run import ReportOptions, render
 
 from .conftest import AS_OF, ROOT
 

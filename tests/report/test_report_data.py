@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from incentive_lint.model import LEGACY, UNALIGNED
-from incentive_lint.report import fmt
-from incentive_lint.report.data import EXECUTIVE
+from incentive_lint.model.core import LEGACY, UNALIGNED
+from incentive_lint.outputs.report import fmt
+from incentive_lint.outputs.report.data import EXECUTIVE
 
 
 def test_manufacturer_divergence_is_the_worked_example(manufacturer) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.lint import LintOptions, lint
-from incentive_lint.report import build
-from incentive_lint.report.html import render as render_html
-from incentive_lint.report.markdown import render as render_markdown
-from incentive_lint.report.text import render as render_text
+from incentive_lint.run import LintOptions, lint
+from incentive_lint.outputs.report import build
+from incentive_lint.outputs.report.html import render as render_html
+from incentive_lint.outputs.report.markdown import render as render_markdown
+from incentive_lint.outputs.report.text import render as render_text
 
 from .conftest import AS_OF, ROOT
 

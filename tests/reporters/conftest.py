@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from reporter_samples import RULES, make_result, sample_findings
 
-from incentive_lint.findings import Finding, LintResult
-from incentive_lint.rulespec import RuleSpec
+from incentive_lint.base.findings import Finding, LintResult
+from incentive_lint.settings.rulespec import RuleSpec
 
 
 @pytest.fixture

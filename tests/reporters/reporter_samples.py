@@ -5,9 +5,9 @@ never pick up another directory's ``conftest.py``.
 """
 from __future__ import annotations
 
-from incentive_lint.findings import Finding, LintResult, Related, Severity, fingerprint
-from incentive_lint.rulespec import RuleSpec
-from incentive_lint.source import Position, Span
+from incentive_lint.base.findings import Finding, LintResult, Related, Severity, fingerprint
+from incentive_lint.settings.rulespec import RuleSpec
+from incentive_lint.base.source import Position, Span
 
 SECRET_AMOUNT = "40000"
 

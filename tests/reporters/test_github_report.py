@@ -4,8 +4,8 @@ import re
 
 from reporter_samples import make_finding, make_result, span
 
-from incentive_lint.findings import Severity
-from incentive_lint.reporters import REPORTERS, github
+from incentive_lint.base.findings import Severity
+from incentive_lint.outputs.formats import REPORTERS, github
 
 
 def test_escape_property_and_data():

@@ -4,8 +4,8 @@ import json
 
 from reporter_samples import make_finding, make_result, span
 
-from incentive_lint.findings import Severity
-from incentive_lint.reporters import REPORTERS, gitlab
+from incentive_lint.base.findings import Severity
+from incentive_lint.outputs.formats import REPORTERS, gitlab
 
 REQUIRED = {"description", "check_name", "fingerprint", "severity", "location"}
 

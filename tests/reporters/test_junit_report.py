@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from reporter_samples import make_finding, make_result, span
 
-from incentive_lint.findings import Severity
-from incentive_lint.reporters import REPORTERS, junit
+from incentive_lint.base.findings import Severity
+from incentive_lint.outputs.formats import REPORTERS, junit
 
 junitparser = pytest.importorskip("junitparser", reason="pip install junitparser (in the test extra)")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from incentive_lint.reporters import REPORTERS, markdown
+from incentive_lint.outputs.formats import REPORTERS, markdown
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 

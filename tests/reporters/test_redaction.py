@@ -5,9 +5,9 @@ import json
 import pytest
 from reporter_samples import SECRET_AMOUNT, make_finding, make_result, span
 
-from incentive_lint.findings import Severity
-from incentive_lint.redact import REDACTED, redact, redact_template
-from incentive_lint.reporters import REPORTERS, github
+from incentive_lint.base.findings import Severity
+from incentive_lint.gate.redact import REDACTED, redact, redact_template
+from incentive_lint.outputs.formats import REPORTERS, github
 
 
 MINE = ("sarif", "github", "gitlab", "junit", "markdown", "github-summary")
@@ -99,7 +99,7 @@ def test_suppressed_findings_are_redacted_too(secret_finding):
 
 
 def test_file_paths_of_the_chain_are_kept():
-    from incentive_lint.findings import Related
+    from incentive_lint.base.findings import Related
 
     f = make_finding(
         "duplicate-id", "CL02", "clarity", Severity.ERROR,

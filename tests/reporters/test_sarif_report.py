@@ -6,8 +6,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from incentive_lint.findings import Severity
-from incentive_lint.reporters import REPORTERS, sarif
+from incentive_lint.base.findings import Severity
+from incentive_lint.outputs.formats import REPORTERS, sarif
 
 SCHEMA_NAME = "sarif-schema-2.1.0.json"
 _HERE = Path(__file__).resolve()

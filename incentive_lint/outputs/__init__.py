@@ -1,0 +1,1 @@
+"""Outputs: the finding formats (text, JSON, SARIF, ...), the alignment report, explain and show-config."""

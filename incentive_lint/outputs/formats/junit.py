@@ -1,0 +1,87 @@
+"""JUnit XML for GitLab unit-test reports, Jenkins and any JUnit reader.
+
+Shape: ``<testsuites><testsuite name="incentive-lint">`` with one ``<testcase>`` per
+rule (``classname`` = family, ``name`` = slug, unique, so GitLab keeps every case).
+A rule with findings fails with exactly **one** ``<failure>``: GitLab's parser
+(``test_case_node.xpath('failure', ...).first``) and Jenkins read only the first
+``<failure>`` of a case, so one element per finding would silently drop all but the
+first. The failure's ``message`` is the first finding's message (prefixed with the count
+when there are several), ``type`` the worst severity, and the body lists every finding
+with its location and chain. ``tests``/``failures`` count test cases, as every reader
+does. No timestamps; ``time`` is a constant ``0``. Characters XML 1.0 forbids are
+replaced by ``#xNN`` (pytest's ``bin_xml_escape``), since ElementTree would write
+them raw and produce a file no parser accepts.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Mapping
+
+from incentive_lint.base.findings import Finding, LintResult
+from incentive_lint.settings.rulespec import RuleSpec
+from incentive_lint.outputs.formats.sarif import all_rules
+
+SUITE_NAME = "incentive-lint"
+
+_ILLEGAL = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Replace characters that XML 1.0 cannot hold (controls, lone surrogates, U+FFFE/F)."""
+    return _ILLEGAL.sub(lambda m: "#x%02X" % ord(m.group()), text)
+
+
+def _loc(file: str, line: int, column: int) -> str:
+    return f"{file}:{line}:{column}"
+
+
+def _finding_text(finding: Finding) -> str:
+    s = finding.span
+    lines = [f"{_loc(s.file, s.start.line, s.start.column)}: {finding.severity.label} {finding.code} {finding.full_message}"]
+    if finding.path and finding.path != "$":
+        lines.append(f"  at {finding.path}")
+    for r in finding.related:
+        where = _loc(r.span.file, r.span.start.line, r.span.start.column)
+        lines.append(f"  -> {r.label} ({where})" if r.label else f"  -> {where}")
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> ET.Element:
+    by_rule: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    specs = all_rules(result, rules)
+
+    cases = []
+    for slug, spec in specs.items():
+        attrs = {"classname": xml_safe(spec.family or SUITE_NAME), "name": xml_safe(slug), "time": "0"}
+        case = ET.Element("testcase", attrs)
+        found = by_rule.get(slug, [])
+        if found:
+            worst = max(f.severity for f in found)
+            message = _one_line(found[0].message)
+            if len(found) > 1:
+                message = f"{len(found)} findings; first: {message}"
+            failure = ET.SubElement(case, "failure", {"message": xml_safe(message), "type": worst.label})
+            failure.text = xml_safe("\n\n".join(_finding_text(f) for f in found))
+        cases.append(case)
+
+    tests = len(cases)
+    failures = sum(1 for slug in specs if slug in by_rule)
+    counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0", "time": "0"}
+    totals = {k: counts[k] for k in ("tests", "failures", "errors", "time")}
+    root = ET.Element("testsuites", {"name": SUITE_NAME, **totals})
+    suite = ET.SubElement(root, "testsuite", {"name": SUITE_NAME, **counts})
+    suite.extend(cases)
+    return root
+
+
+def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
+    root = build(result, rules)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,224 @@
+"""The configuration file ``.incentive-lint.yaml``: discovery, validation, effective settings.
+
+One file, found from the linted root upwards (stopping at the repository root), or named
+with ``--config``. There is no user-global file. Unknown keys, rules and options are
+errors (exit 2) that name the file, line and key.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from incentive_lint.settings.catalog import Catalog
+from incentive_lint.base.errors import ConfigError
+from incentive_lint.base.findings import Severity
+from incentive_lint.base.kinds import suggest
+from incentive_lint.read.loader import Locator, display_name, read_settings
+from incentive_lint.base.resources import load_schema
+from incentive_lint.settings.rulespec import RuleSpec
+
+CONFIG_NAME = ".incentive-lint.yaml"
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What the configuration makes of one rule."""
+
+    enabled: bool
+    severity: Severity
+    options: Mapping[str, Any]
+    severity_fixed: bool = False
+    ignore_paths: tuple[str, ...] = ()
+    origin: str = "default"
+    #: where each value came from, for ``check --show-config``: keys ``enabled``, ``severity``,
+    #: ``options.<name>`` and ``ignore_paths``; values ``default``, ``extends: strict (file:line)``
+    #: or ``file:line (what set it)``
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class Config:
+    """The loaded configuration (empty when there is no file)."""
+
+    path: Path | None = None
+    display: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    locator: Locator | None = None
+
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def line_of(self, *path: str | int) -> str:
+        """``file:line`` of a key in the config (``where`` without the column)."""
+        text = self.where(*path)
+        head, sep, tail = text.rpartition(":")
+        return head if sep and tail.isdigit() and head.rpartition(":")[2].isdigit() else text
+
+    def where(self, *path: str | int) -> str:
+        """``file:line:col`` of a key in the config, for error messages."""
+        if self.locator is None or self.path is None:
+            return self.display or CONFIG_NAME
+        span = self.locator.span(self.display, 0, tuple(path), key=True)
+        return f"{self.display}:{span.start.line}:{span.start.column}"
+
+    @property
+    def assume_rollover(self) -> bool:
+        return bool(self.raw.get("assume_rollover", True))
+
+    def rule_paths(self) -> list[Path]:
+        return [self.base_dir() / p for p in self.raw.get("rule_paths") or []]
+
+
+def discover(start: Path) -> Path | None:
+    """The first ``.incentive-lint.yaml`` from ``start`` upwards, stopping at a git root."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load(path: Path | None, cwd: Path) -> Config:
+    """Read and validate the file (``None``: built-in defaults)."""
+    if path is None:
+        return Config()
+    display = display_name(path, cwd)
+    if not path.is_file():
+        raise ConfigError(f"the configuration file '{display}' does not exist.")
+    # 'off' and 'on' are words here ("EN07: off"), never YAML 1.1 booleans.
+    parsed = read_settings(path, display, ConfigError, words_only=True)
+    docs = [d for d in parsed.documents if d.data is not None]
+    raw = docs[0].data if docs else {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{display}:1:1: the configuration must be a mapping of settings.")
+    locator = Locator()
+    locator.add(parsed)
+    config = Config(path, display, raw, locator)
+    _validate(config)
+    return config
+
+
+def _validate(config: Config) -> None:
+    import jsonschema
+
+    schema = load_schema("config.schema.json")
+    allowed = sorted(schema["properties"])
+    for key in config.raw:
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            tip = f"did you mean '{hint}'?" if hint else f"known keys are {', '.join(allowed)}."
+            raise ConfigError(f"{config.where(key)}: unknown key '{key}'; {tip}")
+    for error in jsonschema.Draft7Validator(schema).iter_errors(dict(config.raw)):
+        path = tuple(error.absolute_path)
+        name = "/".join(str(p) for p in path) or "the configuration"
+        raise ConfigError(f"{config.where(*path)}: '{name}': {error.message}")
+
+
+def _match(catalog: Catalog, config: Config, name: str, *path: str | int) -> list[RuleSpec]:
+    found = catalog.resolve(name)
+    if not found:
+        hint = suggest(name, sorted(catalog.names()))
+        tip = f"; did you mean '{hint}'?" if hint else "; run 'incentive-lint rules' for the list."
+        raise ConfigError(f"{config.where(*path)}: unknown rule '{name}'{tip}")
+    return found
+
+
+def _specificity(name: str, catalog: Catalog) -> int:
+    if name in catalog.rules:
+        return 2
+    return 0 if name in ("input", "clarity", "capability", "engagement") else 1
+
+
+def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
+    """The effective setting of every rule (select/ignore, severities, options)."""
+    from incentive_lint.checks.registry import validate_options
+
+    raw = config.raw
+    strict = raw.get("extends") == "strict"
+    selected: set[str] | None = None
+    selected_at: dict[str, str] = {}
+    if "select" in raw:
+        selected = set()
+        for i, name in enumerate(raw["select"]):
+            for r in _match(catalog, config, name, "select", i):
+                selected.add(r.slug)
+                selected_at.setdefault(r.slug, f"{config.line_of('select', i)} (select: {name})")
+    ignored: set[str] = set()
+    ignored_at: dict[str, str] = {}
+    for i, name in enumerate(raw.get("ignore") or []):
+        for r in _match(catalog, config, name, "ignore", i):
+            ignored.add(r.slug)
+            ignored_at.setdefault(r.slug, f"{config.line_of('ignore', i)} (ignore: {name})")
+    per_rule: dict[str, list[tuple[int, str, Any]]] = {}
+    for name, value in (raw.get("rules") or {}).items():
+        for spec in _match(catalog, config, name, "rules", name):
+            per_rule.setdefault(spec.slug, []).append((_specificity(name, catalog), name, value))
+    path_ignores: dict[str, list[str]] = {}
+    path_ignores_at: dict[str, list[str]] = {}
+    for pattern, names in (raw.get("per_path_ignores") or {}).items():
+        for i, name in enumerate(names):
+            for spec in _match(catalog, config, name, "per_path_ignores", pattern, i):
+                path_ignores.setdefault(spec.slug, []).append(pattern)
+                path_ignores_at.setdefault(spec.slug, []).append(config.line_of("per_path_ignores", pattern, i))
+    strict_at = f"extends: strict ({config.line_of('extends')})" if strict else ""
+    out: dict[str, RuleSetting] = {}
+    for spec in catalog.sorted():
+        enabled = (selected is None or spec.slug in selected) and spec.slug not in ignored
+        severity = Severity.ERROR if strict and spec.severity == Severity.WARNING else spec.severity
+        fixed = False
+        options = dict(spec.options)
+        ignore_paths = list(path_ignores.get(spec.slug, []))
+        origin = "default" if not strict else "extends: strict"
+        sources: dict[str, str] = {"enabled": "default", "severity": "default"}
+        sources.update({f"options.{k}": "default" for k in options})
+        if selected is not None:
+            sources["enabled"] = selected_at.get(spec.slug) or f"{config.line_of('select')} (not in select)"
+        if spec.slug in ignored:
+            sources["enabled"] = ignored_at[spec.slug]
+        if strict and spec.severity == Severity.WARNING:
+            sources["severity"] = strict_at
+        if ignore_paths:
+            sources["ignore_paths"] = ", ".join(f"{at} (per_path_ignores)" for at in path_ignores_at[spec.slug])
+        for _, name, value in sorted(per_rule.get(spec.slug, []), key=lambda t: t[0]):
+            origin = f"{config.display}: rules.{name}"
+            at = f"{config.line_of('rules', name)} (rules: {name})"
+            if value == "off":
+                enabled = False
+                sources["enabled"] = at
+            elif value == "on":
+                enabled = True
+                sources["enabled"] = at
+            elif isinstance(value, str):
+                enabled, severity, fixed = True, Severity.parse(value), True
+                sources["enabled"] = sources["severity"] = at
+            elif isinstance(value, dict):
+                enabled = bool(value.get("enabled", True))
+                sources["enabled"] = at
+                if "severity" in value:
+                    severity, fixed = Severity.parse(value["severity"]), True
+                    sources["severity"] = f"{config.line_of('rules', name, 'severity')} (rules: {name})"
+                given = value.get("options") or {}
+                problem = validate_options(spec, given)
+                if problem is not None:
+                    raise ConfigError(f"{config.where('rules', name, 'options', *problem[0])}: {problem[1]}")
+                options.update(given)
+                for key in given:
+                    sources[f"options.{key}"] = f"{config.line_of('rules', name, 'options', key)} (rules: {name})"
+                if value.get("ignore_paths"):
+                    ignore_paths.extend(value["ignore_paths"])
+                    extra = f"{config.line_of('rules', name, 'ignore_paths')} (rules: {name})"
+                    sources["ignore_paths"] = f"{sources['ignore_paths']}, {extra}" if "ignore_paths" in sources \
+                        else extra
+        out[spec.slug] = RuleSetting(enabled, severity, options, fixed, tuple(ignore_paths), origin, sources)
+    return out
+
+
+def path_ignored(setting: RuleSetting, file: str) -> bool:
+    return any(fnmatch.fnmatch(file, pattern) for pattern in setting.ignore_paths)
