@@ -7,8 +7,7 @@ Public API::
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from incentive_lint.base.version import VERSION as __version__
 from incentive_lint.base.findings import Finding, LintResult, Severity  # noqa: E402
 from incentive_lint.run import LintOptions, lint  # noqa: E402
 

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import click
 
-from incentive_lint import __version__
+from incentive_lint.base.version import VERSION as __version__
 from incentive_lint.base.errors import IncentiveLintError, UsageError
 from incentive_lint.base.findings import EXIT_TOOL_ERROR
 from incentive_lint.outputs.write import parse_as_of, write_output
@@ -100,7 +100,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     if new_since is not None:
         from incentive_lint.gate.baseline import filter_result, keys_of
-        from incentive_lint.gate.changes import lint_at_ref
+        from incentive_lint.run import lint_at_ref
 
         before, _ = lint_at_ref(new_since, options)
         result, _ = filter_result(result, keys_of(before.findings), f"already reported at {new_since}")
@@ -204,7 +204,7 @@ def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, config: str | None,
                      no_exceptions: bool) -> None:
     """Write the current findings to a baseline file; 'check --baseline FILE' then reports only new ones."""
-    from incentive_lint import __version__ as version
+    from incentive_lint.base.version import VERSION as version
     from incentive_lint.gate.baseline import render
     from incentive_lint.run import LintOptions, lint
 
@@ -231,7 +231,7 @@ def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_
                        config: str | None) -> None:
     """List every exception (register and inline) with owner, approval, end date and status."""
     from incentive_lint.run import LintOptions
-    from incentive_lint.gate.exceptions import listing
+    from incentive_lint.outputs.exceptions import listing
 
     options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.run import LintOptions, lint, read_workspace
+from incentive_lint.engine.workspace import read_workspace
+from incentive_lint.run import LintOptions, lint
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = _dt.date(2025, 3, 1)

@@ -14,17 +14,18 @@ repository is used as it is for both runs.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from incentive_lint.settings.config import CONFIG_NAME
-from incentive_lint.base.errors import CatalogError, ConfigError, UsageError
-from incentive_lint.base.findings import LintResult
-from incentive_lint.run import LintOptions, Workspace, lint
+from incentive_lint.base.errors import UsageError
+from incentive_lint.engine.workspace import LintOptions
 from incentive_lint.read.loader import YAML_EXTENSIONS
 
 
@@ -158,13 +159,11 @@ def _map_options(options: LintOptions, root: Path, tree: Path) -> LintOptions:
                                use_config=options.use_config and config is not None)
 
 
-def lint_at_ref(ref: str, options: LintOptions) -> tuple[LintResult, Workspace]:
-    """Lint the merge-base of ``ref`` and HEAD with the same options as the current run.
-
-    File names in the result are the ones the current run shows (repository-relative POSIX
-    paths when run from the repository root). The temporary copy is deleted before this
-    returns, so the workspace's model and documents are complete but its locator cannot
-    re-read files (spans are already in the findings).
+@contextlib.contextmanager
+def tree_at_ref(ref: str, options: LintOptions) -> Iterator[tuple[LintOptions, str]]:
+    """The merge-base of ``ref`` and HEAD exported into a temporary folder, with ``options``
+    mapped into it (same relative working folder, paths and configuration location); yields
+    (mapped options, commit) and deletes the folder afterwards.
     Raises :class:`UsageError` outside a git repository, for an unknown reference, for
     unrelated histories and when git is missing.
     """
@@ -181,11 +180,6 @@ def lint_at_ref(ref: str, options: LintOptions) -> tuple[LintResult, Workspace]:
         export_tree(commit, root, tree)
         mapped = _map_options(options, root, tree)
         (mapped.cwd or tree).mkdir(parents=True, exist_ok=True)
-        try:
-            return lint(mapped)
-        except FileNotFoundError as exc:
-            raise UsageError(f"the path '{exc.args[0]}' does not exist at {ref}.") from None
-        except (ConfigError, CatalogError) as exc:
-            raise type(exc)(f"in the version at {ref} (commit {commit[:12]}): {exc}") from None
+        yield mapped, commit
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

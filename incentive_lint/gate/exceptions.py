@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from incentive_lint.settings.catalog import Catalog
     from incentive_lint.settings.config import Config
     from incentive_lint.engine.engine import Engine
-    from incentive_lint.run import LintOptions, Workspace
+    from incentive_lint.engine.workspace import LintOptions, Workspace
 
 REGISTER_NAME = "exceptions.yaml"
 INVALID = "invalid-exception"
@@ -503,49 +503,3 @@ def rows(entries: Sequence[ExceptionEntry], as_of: _dt.date) -> list[dict[str, A
     order = {"invalid": 0, "expired": 1, "unused": 2, "active": 3}
     out.sort(key=lambda r: (order[r["status"]], r["until"] or "", r["written_at"]))
     return out
-
-
-def listing(options: LintOptions, fmt: str = "text") -> str:
-    """The exceptions of a repository as text, CSV or JSON (runs the whole check to know what each accepts)."""
-    import dataclasses as _dc
-
-    from incentive_lint.run import lint
-
-    result, ws = lint(_dc.replace(options, exceptions=True))
-    as_of = _dt.date.fromisoformat(result.as_of)
-    table = rows(ws.exceptions, as_of)
-    if fmt == "json":
-        import json
-
-        return json.dumps({"as_of": result.as_of, "exceptions": table}, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(LIST_COLUMNS), lineterminator="\n")
-        writer.writeheader()
-        for row in table:
-            writer.writerow({k: "" if row[k] is None else _csv_safe(row[k]) for k in LIST_COLUMNS})
-        return buffer.getvalue()
-    if not table:
-        return f"No exceptions (as of {result.as_of}).\n"
-    from tabulate import tabulate
-
-    shown = [[r["status"], r["until"], "" if r["days_left"] is None else r["days_left"], r["rule"], r["applies_to"],
-              r["owner"], r["approved_by"], r["reason"] or r["problem"], r["written_at"]] for r in table]
-    counts: dict[str, int] = {}
-    for r in table:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    summary = ", ".join(f"{counts[s]} {s}" for s in ("active", "expired", "unused", "invalid") if s in counts)
-    text = tabulate(shown, headers=["status", "until", "days left", "rule", "applies to", "owner", "approved by",
-                                    "reason (or problem)", "written at"], tablefmt="simple",
-                    maxcolwidths=[None, None, None, 30, 30, 24, 36, 50, None])
-    return f"{text}\n\n{len(table)} exception(s) as of {result.as_of}: {summary}.\n"
-
-
-def _csv_safe(value: Any) -> Any:
-    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

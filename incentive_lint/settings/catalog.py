@@ -16,7 +16,7 @@ from incentive_lint.base.errors import CatalogError
 from incentive_lint.base.findings import Severity
 from incentive_lint.read.loader import Locator, display_name, read_settings
 from incentive_lint.base.resources import catalog_dir, load_schema
-from incentive_lint.settings.rulespec import RuleSpec
+from incentive_lint.settings.rulespec import RuleSpec, validate_options
 
 FAMILIES = ("input", "clarity", "capability", "engagement")
 
@@ -102,7 +102,7 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None, trusted: bo
 
 def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: bool = False,
                     text_lines: list[str] | None = None) -> None:
-    from incentive_lint.checks.registry import FUNCTIONS, validate_options
+    from incentive_lint.checks.registry import FUNCTIONS
 
     if spec.function not in FUNCTIONS:
         span = locator.span(spec.rule_file, doc_index, ("check", "function"))

@@ -17,7 +17,7 @@ from incentive_lint.base.findings import Severity
 from incentive_lint.base.kinds import suggest
 from incentive_lint.read.loader import Locator, display_name, read_settings
 from incentive_lint.base.resources import load_schema
-from incentive_lint.settings.rulespec import RuleSpec
+from incentive_lint.settings.rulespec import RuleSpec, validate_options
 
 CONFIG_NAME = ".incentive-lint.yaml"
 
@@ -138,7 +138,6 @@ def _specificity(name: str, catalog: Catalog) -> int:
 
 def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
     """The effective setting of every rule (select/ignore, severities, options)."""
-    from incentive_lint.checks.registry import validate_options
 
     raw = config.raw
     strict = raw.get("extends") == "strict"

@@ -32,3 +32,23 @@ class RuleSpec:
     @property
     def help_uri(self) -> str:
         return f"{DOCS_BASE}/{self.family}/{self.slug}/rule.yaml"
+
+
+def validate_options(spec: RuleSpec, options: Mapping[str, Any]) -> tuple[tuple[str, ...], str] | None:
+    """Check options against the rule's ``options_schema``: (path, message) of the first problem."""
+    if not options:
+        return None  # nothing to check: an empty mapping is valid for every rule
+    import jsonschema
+
+    validator = jsonschema.Draft7Validator(dict(spec.options_schema))
+    for error in sorted(validator.iter_errors(dict(options)), key=lambda e: list(map(str, e.path))):
+        path = tuple(str(p) for p in error.absolute_path)
+        if error.validator == "additionalProperties":
+            allowed = sorted((spec.options_schema.get("properties") or {}))
+            extra = sorted(set(options) - set(allowed))
+            name = extra[0] if extra else "?"
+            return (name,), (f"rule '{spec.slug}' has no option '{name}'; its options are "
+                             f"{', '.join(allowed) or 'none'}.")
+        where = ".".join(path) or "options"
+        return path, f"option '{where}' of rule '{spec.slug}': {error.message}"
+    return None

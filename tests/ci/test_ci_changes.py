@@ -10,7 +10,7 @@ import pytest
 from ci_helpers import AS_OF, AS_OF_DATE, MANUFACTURER, commit_all, edit, git, init_repo
 
 from incentive_lint.gate.baseline import key
-from incentive_lint.gate.changes import lint_at_ref
+from incentive_lint.run import lint_at_ref
 from incentive_lint.base.errors import UsageError
 from incentive_lint.run import LintOptions, lint
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from incentive_lint.run import LintOptions, Workspace, lint
+from incentive_lint.engine.workspace import Workspace
+from incentive_lint.run import LintOptions, lint
 from incentive_lint.base.findings import LintResult
 from incentive_lint.outputs.report import Report, build
 

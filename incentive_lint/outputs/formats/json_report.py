@@ -37,7 +37,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 def header(result: LintResult) -> dict[str, Any]:
     """Everything in the report but the findings."""
-    from incentive_lint import __version__
+    from incentive_lint.base.version import VERSION as __version__
 
     by_rule: dict[str, int] = {}
     for f in result.findings:

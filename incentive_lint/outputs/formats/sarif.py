@@ -57,7 +57,7 @@ PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severi
 def tool_version() -> str:
     """The package version, or ``0.0.0`` while ``incentive_lint.__version__`` is missing."""
     try:
-        from incentive_lint import __version__  # type: ignore[attr-defined]
+        from incentive_lint.base.version import VERSION as __version__
     except (ImportError, AttributeError):  # pragma: no cover - depends on the package state
         return "0.0.0"
     return str(__version__) if __version__ else "0.0.0"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 from incentive_lint.base.findings import Finding, LintResult, Severity
-from incentive_lint.run import Workspace
+from incentive_lint.engine.workspace import Workspace
 from incentive_lint.model.core import LEGACY, UNALIGNED, Budget, Divergence, Model, Plan, Priority
 from incentive_lint.outputs.report import fmt
 

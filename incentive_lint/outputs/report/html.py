@@ -7,7 +7,7 @@ deterministic: the same repository and as-of date give the same bytes.
 """
 from __future__ import annotations
 
-from incentive_lint import __version__
+from incentive_lint.base.version import VERSION as __version__
 from incentive_lint.base.findings import Finding
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import DIMENSIONS, Bucket, Check, Comparison, Report, families, score_sentence, suppressed_note

@@ -68,7 +68,7 @@ def render(options: ReportOptions) -> str:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     report = build(result, ws)
     if options.new_since:
-        from incentive_lint.gate.changes import lint_at_ref
+        from incentive_lint.run import lint_at_ref
 
         before_result, before_ws = lint_at_ref(options.new_since, lint_options)
         report = with_comparison(report, build(before_result, before_ws), options.new_since)
