@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 from incentive_lint.base.findings import Severity
-from incentive_lint.model.core import Entity, Loc, Model
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import Entity, Loc
 from incentive_lint.base.source import NodePath, Span
 
 Where = Union[Loc, Span]

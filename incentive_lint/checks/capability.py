@@ -13,8 +13,8 @@ from collections import defaultdict
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from incentive_lint.base.findings import Severity
-from incentive_lint.model.core import (LEGACY, PERIOD_MONTHS, UNALIGNED, Budget, Component, Entity, Function, Investment, Kpi, Loc,
-                     Model, Offer, Priority, Strategy, System)
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import LEGACY, PERIOD_MONTHS, UNALIGNED, Budget, Component, Entity, Function, Investment, Kpi, Loc, Offer, Priority, Strategy, System
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 _EPS = 1e-9

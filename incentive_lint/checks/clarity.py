@@ -13,7 +13,8 @@ from collections import defaultdict
 from typing import Any, Iterator, Mapping
 
 from incentive_lint.base.findings import Severity
-from incentive_lint.model.core import LEGACY, Kpi, Loc, Model, Objective, Plan, Priority, Strategy
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import LEGACY, Kpi, Loc, Objective, Plan, Priority, Strategy
 from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
 
 # --------------------------------------------------------------------------- helpers

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping, Sequence
 
 from incentive_lint.base.findings import Severity
-from incentive_lint.model.core import LEGACY, UNALIGNED, Component, Divergence, Loc, Model, Plan, Priority, Strategy
+from incentive_lint.model.core import Divergence, Model
+from incentive_lint.model.entities import LEGACY, UNALIGNED, Component, Loc, Plan, Priority, Strategy
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 #: Component types that carry no pay of their own (guardrails), left out of weights and measures.

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Iterator, Mapping, Sequence
 
-from incentive_lint.model.core import LEGACY, Component, Loc, Model, Offer, Plan, Priority
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import LEGACY, Component, Loc, Offer, Plan, Priority
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 LIVE_STATUSES = ("approved", "active", None)

@@ -12,7 +12,8 @@ import datetime as _dt
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from incentive_lint.base.findings import Severity
-from incentive_lint.model.core import Component, Loc, Model, Plan, Role
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import Component, Loc, Plan, Role
 from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
 
 LIVE_STATUSES = ("approved", "active", None)

@@ -17,7 +17,8 @@ import functools
 import re
 from typing import Any, Iterator, Mapping
 
-from incentive_lint.model.core import Component, Entity, Model, Plan
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import Component, Entity, Plan
 from incentive_lint.checks.api import CheckFunction, Hit
 
 GIVEN = ("plans", "components", "kpis", "priorities", "objectives", "functions", "roles", "offers", "systems")

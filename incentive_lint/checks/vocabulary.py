@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from incentive_lint.base.kinds import suggest
-from incentive_lint.model.core import Entity, Model
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import Entity
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc
 
 

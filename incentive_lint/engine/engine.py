@@ -13,7 +13,8 @@ from incentive_lint.settings.catalog import Catalog, format_message
 from incentive_lint.settings.config import RuleSetting, path_ignored
 from incentive_lint.base.findings import Finding, Related, fingerprint, freeze
 from incentive_lint.read.loader import Locator
-from incentive_lint.model.core import Loc, Model
+from incentive_lint.model.core import Model
+from incentive_lint.model.entities import Loc
 from incentive_lint.checks.registry import FUNCTIONS
 from incentive_lint.checks.api import Hit, Where
 from incentive_lint.settings.rulespec import RuleSpec

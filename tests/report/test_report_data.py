@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from incentive_lint.model.core import LEGACY, UNALIGNED
+from incentive_lint.model.entities import LEGACY, UNALIGNED
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import EXECUTIVE
 

@@ -16,7 +16,8 @@ from typing import Iterable, Mapping, Sequence
 
 from incentive_lint.base.findings import Finding, LintResult, Severity
 from incentive_lint.engine.workspace import Workspace
-from incentive_lint.model.core import LEGACY, UNALIGNED, Budget, Divergence, Model, Plan, Priority
+from incentive_lint.model.core import Divergence, Model
+from incentive_lint.model.entities import LEGACY, UNALIGNED, Budget, Plan, Priority
 from incentive_lint.outputs.report import fmt
 
 #: The rule that reports the divergence score; its options hold the thresholds.
