@@ -1,6 +1,6 @@
 """The alignment report: where target variable pay flows, set against the strategy.
 
-``build(result, workspace)`` computes a :class:`Report` from one lint run (``data``);
+``build(result, workspace)`` computes a :class:`Report` from one lint run (``matrix``);
 ``RENDERERS`` lays it out as HTML, Markdown or text; ``run_report`` is what the
 ``report`` command calls.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_LAZY = {"Report": "data", "build": "data", "compare": "data", "with_comparison": "data",
+_LAZY = {"Report": "data", "build": "matrix", "compare": "comparison", "with_comparison": "comparison",
          "RENDERERS": "run", "ReportOptions": "run", "render": "run", "run_report": "run"}
 
 

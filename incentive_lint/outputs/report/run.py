@@ -9,7 +9,9 @@ from typing import Callable, Sequence
 from incentive_lint.base.errors import UsageError
 from incentive_lint.outputs.write import write_output
 from incentive_lint.run import LintOptions, lint
-from incentive_lint.outputs.report.data import Report, build, with_comparison
+from incentive_lint.outputs.report.comparison import with_comparison
+from incentive_lint.outputs.report.data import Report
+from incentive_lint.outputs.report.matrix import build
 
 from incentive_lint.outputs.report.formats import FORMATS
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
