@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from incentive_lint.checks import (capability, clarity, engagement, engagement_design, engagement_governance, expression,
-                     structure, vocabulary)
+from incentive_lint.checks import (capability, capability_funding, capability_measurement, capability_offers, clarity,
+                                   clarity_cascade, engagement, engagement_conflicts, engagement_credit, engagement_design,
+                                   engagement_gaming, engagement_governance, engagement_mix, engagement_targets,
+                                   expression, structure, vocabulary)
 from incentive_lint.checks.api import CheckFunction
 
 
@@ -26,10 +28,19 @@ def _join(*tables: Mapping[str, CheckFunction]) -> dict[str, CheckFunction]:
 FUNCTIONS: dict[str, CheckFunction] = _join(
     structure.FUNCTIONS,
     clarity.FUNCTIONS,
+    clarity_cascade.FUNCTIONS,
     capability.FUNCTIONS,
+    capability_measurement.FUNCTIONS,
+    capability_offers.FUNCTIONS,
+    capability_funding.FUNCTIONS,
     engagement.FUNCTIONS,
+    engagement_mix.FUNCTIONS,
+    engagement_targets.FUNCTIONS,
     engagement_governance.FUNCTIONS,
+    engagement_gaming.FUNCTIONS,
+    engagement_conflicts.FUNCTIONS,
     engagement_design.FUNCTIONS,
+    engagement_credit.FUNCTIONS,
     expression.FUNCTIONS,
     vocabulary.FUNCTIONS,
 )
