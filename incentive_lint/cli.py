@@ -51,7 +51,7 @@ def _touching(result: Any, files: Sequence[str], ws: Any, cwd: Path) -> Any:
     """
     import dataclasses
 
-    from incentive_lint.read.loader import display_name
+    from incentive_lint.read.files import display_name
 
     wanted = {display_name(Path(os.path.abspath(cwd / f)), cwd) for f in files}
     config_path = ws.config.path
@@ -72,7 +72,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     from incentive_lint.outputs.formats import REPORTERS
 
     targets = _outputs(formats, output)
-    from incentive_lint.read.loader import HAVE_LIBYAML
+    from incentive_lint.read.parse import HAVE_LIBYAML
 
     if not HAVE_LIBYAML:
         click.echo("incentive-lint: note: PyYAML was built without libyaml; reading is about 9x slower "

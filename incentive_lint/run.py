@@ -33,7 +33,7 @@ def _lint(options: LintOptions) -> tuple[LintResult, Workspace]:
     findings = engine.run(ws.catalog, ws.settings)
     suppressed: list[Finding] = []
     if options.exceptions:
-        from incentive_lint.gate.exceptions import apply_exceptions
+        from incentive_lint.gate.exception_apply import apply_exceptions
 
         findings, suppressed = apply_exceptions(findings, ws, engine, options)
     result = LintResult(

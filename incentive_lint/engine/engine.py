@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping
 from incentive_lint.settings.catalog import Catalog, format_message
 from incentive_lint.settings.config import RuleSetting, path_ignored
 from incentive_lint.base.findings import Finding, Related, fingerprint, freeze
-from incentive_lint.read.loader import Locator
+from incentive_lint.read.locator import Locator
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import Loc
 from incentive_lint.checks.registry import FUNCTIONS

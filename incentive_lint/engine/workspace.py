@@ -20,7 +20,10 @@ from incentive_lint.settings.config import load as load_config
 from incentive_lint.settings.config import settings as rule_settings
 from incentive_lint.engine.engine import default_jobs
 from incentive_lint.base.kinds import KIND_SCHEMAS, suggest
-from incentive_lint.read.loader import Candidate, Document, Issue, Locator, ParsedFile, discover, find_node, parse_text, read_text
+from incentive_lint.read.documents import Document, Issue, ParsedFile
+from incentive_lint.read.files import Candidate, discover, read_text
+from incentive_lint.read.locator import Locator
+from incentive_lint.read.parse import find_node, parse_text
 from incentive_lint.model.build import build
 from incentive_lint.model.core import Model
 from incentive_lint.base.source import Span

@@ -64,7 +64,8 @@ def render(result: LintResult, tool_version: str = "") -> str:
 
 def load(path: Path) -> Counter[Key]:
     """The keys of a baseline file (counted); UsageError naming the file and line if it is broken."""
-    from incentive_lint.read.loader import find_node, read_settings
+    from incentive_lint.read.files import read_settings
+    from incentive_lint.read.parse import find_node
 
     display = path.as_posix()
     if not path.is_file():

@@ -26,7 +26,7 @@ from typing import Iterator
 from incentive_lint.settings.config import CONFIG_NAME
 from incentive_lint.base.errors import UsageError
 from incentive_lint.engine.workspace import LintOptions
-from incentive_lint.read.loader import YAML_EXTENSIONS
+from incentive_lint.read.files import YAML_EXTENSIONS
 
 
 def _git(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,7 @@ import datetime as _dt
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
 
-from incentive_lint.read.loader import Document
+from incentive_lint.read.documents import Document
 from incentive_lint.model.taxonomy import Taxonomy
 from incentive_lint.model.core import (Model)
 from incentive_lint.model.entities import (Body, Budget, Component, Definition, Function, Investment, KeyResult, Kpi, Loc, Objective, Offer, Org, Plan, Priority, Reference, Role, RunBudget, Strategy, System, Target, _date, _int, _num, _str, _t)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from incentive_lint.read.loader import Issue
+from incentive_lint.read.documents import Issue
 from incentive_lint.model.taxonomy import Taxonomy
 from incentive_lint.model.entities import (Body, Budget, Component, Definition, Entity, Function, Kpi, LEGACY, Objective, Offer, Org, Plan, Priority, Reference, Role, Strategy, System, UNALIGNED)
 

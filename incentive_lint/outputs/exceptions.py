@@ -6,7 +6,7 @@ import datetime as _dt
 from typing import Any
 
 from incentive_lint.engine.workspace import LintOptions
-from incentive_lint.gate.exceptions import LIST_COLUMNS, rows
+from incentive_lint.gate.exception_list import LIST_COLUMNS, rows
 from incentive_lint.run import lint
 
 

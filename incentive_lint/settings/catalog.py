@@ -14,7 +14,8 @@ from typing import Any, Iterable, Mapping
 
 from incentive_lint.base.errors import CatalogError
 from incentive_lint.base.findings import Severity
-from incentive_lint.read.loader import Locator, display_name, read_settings
+from incentive_lint.read.files import display_name, read_settings
+from incentive_lint.read.locator import Locator
 from incentive_lint.base.resources import catalog_dir, load_schema
 from incentive_lint.settings.rulespec import RuleSpec, validate_options
 

@@ -15,7 +15,8 @@ from incentive_lint.settings.catalog import Catalog
 from incentive_lint.base.errors import ConfigError
 from incentive_lint.base.findings import Severity
 from incentive_lint.base.kinds import suggest
-from incentive_lint.read.loader import Locator, display_name, read_settings
+from incentive_lint.read.files import display_name, read_settings
+from incentive_lint.read.locator import Locator
 from incentive_lint.base.resources import load_schema
 from incentive_lint.settings.rulespec import RuleSpec, validate_options
 
