@@ -41,7 +41,7 @@ main.wrap{padding-top:24px;padding-bottom:40px}
 .card.score .big{display:flex;align-items:center;gap:14px}
 .card p{margin:6px 0 0}.card .sub{color:var(--muted);font-size:13px}
 .card.lvl-error{border-top:4px solid var(--err)}.card.lvl-warning{border-top:4px solid var(--warn)}
-.card.lvl-ok{border-top:4px solid var(--ok)}.card.lvl-none{border-top:4px solid var(--na)}
+.card.lvl-ok{border-top:4px solid var(--ok)}.card.lvl-none,.card.lvl-accepted,.card.lvl-unchecked{border-top:4px solid var(--na)}
 nav.toc{display:flex;flex-wrap:wrap;gap:6px 18px;margin:0 0 20px;font-size:13px}
 nav.toc a{color:var(--accent);text-decoration:none}nav.toc a:hover{text-decoration:underline}
 section.panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:20px 24px;margin-bottom:20px}
@@ -76,7 +76,7 @@ svg text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",
 text-transform:uppercase;letter-spacing:.04em;white-space:nowrap}
 .badge.error{background:var(--err-bg);color:var(--err)}.badge.warning{background:var(--warn-bg);color:var(--warn)}
 .badge.info{background:var(--info-bg);color:var(--info)}.badge.ok{background:var(--ok-bg);color:var(--ok)}
-.badge.none{background:var(--na-bg);color:var(--na)}
+.badge.none,.badge.accepted,.badge.unchecked{background:var(--na-bg);color:var(--na)}
 .st{display:inline-block;min-width:52px;text-align:center;border-radius:4px;padding:1px 6px;font-size:12px;font-weight:700}
 .st.yes{background:var(--ok-bg);color:var(--ok)}.st.partial{background:var(--warn-bg);color:var(--warn)}
 .st.no{background:var(--err-bg);color:var(--err)}.st.na{background:var(--na-bg);color:var(--na);font-weight:500}

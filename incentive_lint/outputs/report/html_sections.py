@@ -9,7 +9,8 @@ from incentive_lint.outputs.report.svg import gauge
 
 
 STATUS_LABEL = {"yes": "Yes", "partial": "Partly", "no": "No", "n/a": "n/a"}
-LEVEL_LABEL = {"ok": "below threshold", "warning": "warning", "error": "error", "none": "not computed"}
+LEVEL_LABEL = {"ok": "below threshold", "warning": "warning", "error": "error", "none": "not computed",
+               "accepted": "accepted by exception", "unchecked": "not judged by a rule"}
 FAMILY_TITLE = {"input": "Input", "clarity": "Clarity", "capability": "Capability", "engagement": "Engagement"}
 FAMILY_QUESTION = {
     "input": "Could every document be read and trusted?",
@@ -65,7 +66,7 @@ def _cards(report: Report) -> Safe:
         "div", {"class": f"card score lvl-{s.level}", "id": "divergence-score"},
         el("h3", {}, "Divergence score D"),
         el("div", {"class": "big"}, el("span", {"class": "d-value"}, fmt.score(s.score)),
-           _badge(s.level, LEVEL_LABEL[s.level])),
+           _badge(s.level, LEVEL_LABEL.get(s.level, s.level))),
         el("p", {"class": "headline"}, report.headline()),
         el("p", {"class": "sub"}, f"Largest gaps: {top}.") if top else None)
     legacy = report.share("legacy")
@@ -148,7 +149,7 @@ def _scores_table(report: Report) -> Safe:
             gauge_cell = el("td", {}, el("span", {"class": "empty"}, "no plan in force" if s.pay <= 0 else "–"))
         else:
             d_cell = el("td", {"class": "num"}, el("strong", {}, fmt.score(s.score)))
-            gauge_cell = el("td", {"class": "gauge"}, gauge(s.score, warn, error), _badge(s.level, LEVEL_LABEL[s.level]))
+            gauge_cell = el("td", {"class": "gauge"}, gauge(s.score, warn, error), _badge(s.level, LEVEL_LABEL.get(s.level, s.level)))
         explanation = [el("div", {}, score_sentence(s, report))]
         top = report.contributors_text(s)
         if top:

@@ -13,7 +13,8 @@ from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import DIMENSIONS, Report, families, score_sentence, suppressed_note
 
 STATUS = {"yes": "✅ yes", "partial": "🟡 partly", "no": "❌ no", "n/a": "➖ n/a"}
-LEVEL = {"ok": "below threshold", "warning": "⚠️ warning", "error": "🛑 error", "none": "–"}
+LEVEL = {"ok": "below threshold", "warning": "⚠️ warning", "error": "🛑 error", "none": "–",
+         "accepted": "accepted by exception", "unchecked": "not judged by a rule"}
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
@@ -43,7 +44,7 @@ def render(report: Report) -> str:
     if len(report.currencies) > 1:
         out.append(f"Amounts mix currencies ({cell(', '.join(report.currencies))}) and are not converted.")
     out.append("")
-    level = LEVEL[report.overall.level]
+    level = LEVEL.get(report.overall.level, report.overall.level)
     out.append(f"**D = {fmt.score(report.overall.score)}** ({level}): {cell(report.headline())}")
     if report.overall.top():
         out.append(f"Largest gaps: {cell(report.contributors_text(report.overall))}.")
@@ -77,7 +78,7 @@ def render(report: Report) -> str:
     for s in (report.overall, *report.scores):
         top = report.contributors_text(s)
         meaning = cell(score_sentence(s, report)) + (f"<br>Largest gaps: {cell(top)}." if top else "")
-        rows.append([cell(s.label), cell(report.money(s.pay)), fmt.score(s.score), LEVEL[s.level], meaning])
+        rows.append([cell(s.label), cell(report.money(s.pay)), fmt.score(s.score), LEVEL.get(s.level, s.level), meaning])
     out += _table(["Scope", "Target variable pay", "D", "Level", "What it means"], rows, right=(1, 2))
 
     # flow

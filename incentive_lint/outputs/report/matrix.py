@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from incentive_lint.base.findings import Finding, LintResult, Severity
@@ -27,10 +28,11 @@ def build(result: LintResult, ws: Workspace) -> Report:
     keys = [b.key for b in buckets]
     plans = model.in_force_plans()
     thresholds = _thresholds(ws)
+    levels = _Levels.of(result, ws, strategy.id if strategy else "")
 
-    overall = _score("overall", "", "all in-force plans", model.divergence(plans), model, plans, thresholds)
+    overall = _score("overall", "", "all in-force plans", model.divergence(plans), model, plans, levels)
     rows = _rows(model, buckets, plans, overall, weight_total)
-    scores = _function_scores(model, priorities, thresholds)
+    scores = _function_scores(model, priorities, levels)
     sources, flows = _flows(model, plans, keys)
     payers = _payers(model, plans)
     coverage = tuple(_coverage(model, p, weight_total, overall, result.findings) for p in priorities)
@@ -78,24 +80,47 @@ def _first_number(options: Mapping[str, object], names: Iterable[str], default: 
     return default
 
 
-def _level(score: float | None, thresholds: tuple[float, float]) -> str:
-    if score is None:
-        return "none"
-    if score >= thresholds[1]:
-        return "error"
-    if score >= thresholds[0]:
-        return "warning"
-    return "ok"
+@dataclass(frozen=True)
+class _Levels:
+    """The level of each divergence score, read from the check's own findings.
+
+    The report never judges a score itself: a score is an error or a warning exactly when
+    ``check`` reported it so (with the severity the config gave it), "accepted" when an
+    exception accepted that finding, "ok" when the rule ran on that scope and stayed
+    silent, and "unchecked" when no rule judges that scope (the rule is off, per-function
+    scores are off, or the scope is the executive plans, which the rule does not score).
+    """
+
+    strategy: str
+    ran: bool
+    per_function: bool
+    found: Mapping[tuple[str, ...], str]
+
+    @classmethod
+    def of(cls, result: LintResult, ws: Workspace, strategy: str) -> "_Levels":
+        found = {f.entities: "accepted" for f in result.suppressed if f.rule == DIVERGENCE_RULE}
+        found.update({f.entities: f.severity.label for f in result.findings if f.rule == DIVERGENCE_RULE})
+        setting = ws.settings.get(DIVERGENCE_RULE)
+        per_function = bool(setting.options.get("per_function", True)) if setting is not None else False
+        return cls(strategy, DIVERGENCE_RULE in result.rules_run, per_function, found)
+
+    def level(self, scope: str, ident: str, score: float | None) -> str:
+        if score is None:
+            return "none"
+        if not self.ran or scope == "executive" or (scope == "function" and not self.per_function):
+            return "unchecked"
+        key = (self.strategy,) if scope == "overall" else (ident, self.strategy)
+        return self.found.get(key, "ok")
 
 
 def _score(scope: str, ident: str, label: str, d: Divergence | None, model: Model, plans: Sequence[Plan],
-           thresholds: tuple[float, float]) -> Score:
+           levels: _Levels) -> Score:
     pay = model.pay_share(plans).total
     if d is None:
         return Score(scope, ident, label, None, pay, tuple(p.id for p in plans))
     contributors = tuple(Contributor(k, q, pi) for k, q, pi in d.contributors())
     return Score(scope, ident, label, d.score, d.total_pay, tuple(p.id for p in plans), contributors,
-                 _level(d.score, thresholds))
+                 levels.level(scope, ident, d.score))
 
 
 def _rows(model: Model, buckets: Sequence[Bucket], plans: Sequence[Plan], overall: Score,
@@ -126,16 +151,15 @@ def _report_functions(model: Model) -> list[str]:
     return sorted(f for f in model.functions if f in contributors or model.function_plans(f))
 
 
-def _function_scores(model: Model, priorities: Sequence[Priority],
-                     thresholds: tuple[float, float]) -> tuple[Score, ...]:
+def _function_scores(model: Model, priorities: Sequence[Priority], levels: _Levels) -> tuple[Score, ...]:
     out = []
     for fid in _report_functions(model):
         fplans = model.function_plans(fid)
-        out.append(_score("function", fid, fid, model.divergence(fplans, fid), model, fplans, thresholds))
+        out.append(_score("function", fid, fid, model.divergence(fplans, fid), model, fplans, levels))
     executive = [p for p in model.in_force_plans() if model.is_executive_plan(p)]
     if executive:
         out.append(_score("executive", EXECUTIVE, "executive plans", model.divergence(executive), model,
-                          executive, thresholds))
+                          executive, levels))
     return tuple(out)
 
 
