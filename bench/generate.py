@@ -13,6 +13,7 @@ guaranteed uptime", as in model.md section 5.4) at scale:
     org/roles-<region>.yaml           Org: the roles of one region, with their plans
     offers/*.yaml                     OfferCatalog documents
     budget/budget-fy2025.yaml         Budget
+    finance/fx-2025.yaml              CurrencyRates: budget rates to EUR for the regions' currencies
     plans/<region>/plan-<rg>-NNNNN.yaml   IncentivePlan, one per file (the bulk)
 
 About N files totalling about ``--avg-bytes`` (default 4,070) bytes per file on average,
@@ -114,6 +115,9 @@ REGIONS = [
     ("latam", "Latin America", "BRL", 3.10, "amer"),
     ("canada", "Canada", "CAD", 1.30, "amer"),
 ]
+
+#: budget exchange rates FY2025: EUR per 1 unit of each currency (the reporting currency is EUR)
+EUR_RATES = {"USD": 0.92, "AUD": 0.61, "JPY": 0.0062, "GBP": 1.17, "SGD": 0.69, "BRL": 0.18, "CAD": 0.68}
 
 # id, status, head role, headcount (per region for regional functions), customer facing
 FUNCTIONS = [
@@ -825,6 +829,16 @@ class Generator:
                      f"headcount: {hc}}}")
         self.outputs[f"budget/budget-fy{FY}.yaml"] = "\n".join(L) + "\n"
 
+    def render_rates(self) -> None:
+        currencies = sorted({r[2] for r in self.regions} - {"EUR"})
+        L = [f"# Budget exchange rates FY{FY}, set by group finance: 1 unit of each currency in EUR.",
+             *self.header("CurrencyRates", f"fx-{FY}", f"Budget rates FY{FY}", "cfo", "approved"),
+             f"effective: {{from: {FY}-01-01, to: {FY}-12-31}}",
+             "reporting_currency: EUR",
+             "rates:"]
+        L += [f"  - {{currency: {c}, rate: {EUR_RATES[c]}, effective_from: {FY}-01-01}}" for c in currencies]
+        self.outputs[f"finance/fx-{FY}.yaml"] = "\n".join(L) + "\n"
+
     def render_objectives(self) -> None:
         rng = self.rng
         fn_head = {f[0]: f[1] for f in FUNCTIONS}
@@ -1319,6 +1333,7 @@ class Generator:
         self.render_kpi_catalogs()
         self.render_offers()
         self.render_budget()
+        self.render_rates()
         self.render_objectives()
         self.render_exec_plans()
         n_fixed = len(self.outputs) + 1 + len(self.regions)       # + org.yaml + roles-<region>.yaml

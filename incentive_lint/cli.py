@@ -65,7 +65,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
               as_of: str | None, config: str | None, color: bool, *, baseline: str | None = None,
               new_since: str | None = None, only_files: bool = False, exceptions: bool = True,
               show_config: bool = False, exit_zero: bool = False, warnings_exit_code: int | None = None,
-              redact: bool = False, jobs: int | None = None) -> int:
+              redact: bool = False, jobs: int | None = None, show_files: bool = False) -> int:
     """The ``check`` command: lint, drop accepted findings (exceptions, ``--new-since``, baseline,
     ``--only-files``), render every requested format, return the exit code."""
     from incentive_lint.run import LintOptions, lint
@@ -124,6 +124,12 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         from incentive_lint.gate.redact import redact as redact_result
 
         result = redact_result(result)
+    if show_files:
+        from incentive_lint.base.escape import visible
+
+        # on stderr when another format owns stdout, so that JSON or SARIF stays parseable
+        text_only = all(name == "text" for name, target in targets if target is None)
+        click.echo("".join(visible(line) + "\n" for line in result.file_lines()), nl=False, err=not text_only)
     rules = {slug: ws.catalog.rules[slug] for slug in result.rules_run if slug in ws.catalog.rules}
     del ws  # the reporters need only the findings: let the model's memory go before rendering
     for name, target in targets:
@@ -182,16 +188,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Leave document values (amounts, names, targets) out of every report; ids and locations stay.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), metavar="N",
               help="Worker processes for reading files (default: one per core on large repositories).")
+@click.option("--show-files", is_flag=True,
+              help="Also list every file checked and every file skipped, with the reason it was skipped.")
 def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str, quiet: bool,
           as_of: str | None, config: str | None, color: bool | None, baseline: str | None, new_since: str | None,
           only_files: bool, no_exceptions: bool, show_config: bool, exit_zero: bool,
-          warnings_exit_code: int | None, redact: bool, jobs: int | None) -> None:
+          warnings_exit_code: int | None, redact: bool, jobs: int | None, show_files: bool) -> None:
     """Check the policy files under PATHS (default: the current folder)."""
     use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
     sys.exit(run_check(paths, formats, output, fail_on, quiet, as_of, config, use_color, baseline=baseline,
                        new_since=new_since, only_files=only_files, exceptions=not no_exceptions,
                        show_config=show_config, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code,
-                       redact=redact, jobs=jobs))
+                       redact=redact, jobs=jobs, show_files=show_files))
 
 
 @cli.command("baseline")
@@ -216,7 +224,9 @@ def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, con
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     write_output(render(result, version), output)
     if output != "-":
-        n = len(result.findings)
+        from incentive_lint.base.findings import flatten
+
+        n = len(flatten(result.findings))  # consequences have entries of their own
         click.echo(f"wrote {n} finding{'s' if n != 1 else ''} to {output}; use 'incentive-lint check --baseline "
                    f"{output}' to report only new ones.", err=True)
 

@@ -13,10 +13,13 @@ Exit codes (the one place they are defined):
 
 ``--exit-zero`` turns 1 and N into 0 (it wins over ``--warnings-exit-code``); 2 stays 2.
 Only reported findings count: those accepted by an exception, a baseline, ``--new-since``
-or left out by ``--only-files`` never change the exit code.
+or left out by ``--only-files`` never change the exit code. Consequences folded under a
+cause count too, through their cause: a consequence is never more severe than its cause
+(``engine.fold``), so deciding on the causes gives the code every finding would give.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 from dataclasses import dataclass, field
@@ -71,8 +74,32 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Anchor:
+    """What a finding is about, for folding consequences under their cause (see
+    ``engine.fold``). Derived from the finding's rule and place, so it takes no part in a
+    finding's equality or order.
+
+    * ``document``: the document the finding sits in (``file#index``);
+    * ``node``: the list item of that document it sits in (``$.components[units]``), or empty;
+    * ``subjects``: its entity ids with their kind (``("function", "sales")``);
+    * ``explains``: what its rule explains, ``(rule, kind)`` pairs from the rule's
+      ``explains`` (an empty kind: same document and node).
+    """
+
+    document: str = ""
+    node: str = ""
+    subjects: Tuple[Tuple[str, str], ...] = ()
+    explains: Tuple[Tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem at one place. Ordered by file, line, column, rule."""
+    """One problem at one place. Ordered by file, line, column, rule.
+
+    ``consequences`` are the findings this one explains (same entity and node, see
+    ``engine.fold``): each keeps its own rule, evidence and fingerprint, and is never more
+    severe than its cause. ``summarized`` marks an item of a process-hygiene rule that the
+    text output lists as one summary line per rule (the ``recommended`` profile)."""
 
     span: Span
     rule: str
@@ -88,9 +115,14 @@ class Finding:
     related: Tuple[Related, ...] = ()
     fingerprint: str = ""
     note: str = ""
+    consequences: Tuple[Finding, ...] = ()
+    summarized: bool = False
+    anchor: Anchor | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[Any, ...]:
-        return (self.span.file, self.span.start.line, self.span.start.column, self.rule, self.message)
+        # The fingerprint breaks the last ties, so that the order never depends on set order.
+        return (self.span.file, self.span.start.line, self.span.start.column, self.rule, self.message,
+                self.fingerprint)
 
     def __lt__(self, other: Finding) -> bool:
         return self.sort_key() < other.sort_key()
@@ -102,14 +134,45 @@ class Finding:
 
     @property
     def files(self) -> frozenset[str]:
-        """Every file the finding's chain touches."""
-        return frozenset([self.span.file, *(r.span.file for r in self.related)])
+        """Every file the finding's chain touches, and its consequences' chains."""
+        return frozenset([self.span.file, *(r.span.file for r in self.related),
+                          *(name for c in self.consequences for name in c.files)])
+
+    def with_consequences(self) -> Tuple[Finding, ...]:
+        """This finding (without its consequences) followed by each consequence."""
+        own = dataclasses.replace(self, consequences=()) if self.consequences else self
+        return (own, *self.consequences)
+
+
+def flatten(findings: Iterable[Finding]) -> list[Finding]:
+    """Every finding with its consequences as findings of their own, sorted (undoes folding)."""
+    return sorted(item for f in findings for item in f.with_consequences())
 
 
 def fingerprint(rule: str, entities: Iterable[str], semantic_path: str, file_hint: str = "") -> str:
     """A key that survives moved lines: rule, entity ids and the semantic node path."""
     text = "\x1f".join([rule, *entities, semantic_path, file_hint])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+#: Why a path found for a run was not read (the ``reason`` of a ``file-refused`` finding):
+#: key -> (one, several), as the text summary counts them ("2 links outside the folder").
+NOT_READ_REASONS: dict[str, tuple[str, str]] = {
+    "outside": ("link outside the folder", "links outside the folder"),
+    "outside-repository": ("path outside the repository", "paths outside the repository"),
+    "loop": ("link loop", "link loops"),
+    "broken-link": ("broken link", "broken links"),
+    "special": ("pipe, device or socket", "pipes, devices or sockets"),
+    "too-large": ("file over the size limit", "files over the size limit"),
+    "permission": ("permission denied", "permission denied"),
+    "vanished": ("file gone before it was read", "files gone before they were read"),
+    "name": ("name not UTF-8", "names not UTF-8"),
+    "too-long": ("path too long", "paths too long"),
+    "error": ("read error", "read errors"),
+}
+#: The reason of a file that was read but holds no policy document (no ``kind:``).
+NO_KIND = "no-kind"
+_SKIP_LABELS = {NO_KIND: "no 'kind', not a policy file", **{k: v[0] for k, v in NOT_READ_REASONS.items()}}
 
 
 @dataclass(frozen=True)
@@ -124,6 +187,32 @@ class LintResult:
     rules_run: Tuple[str, ...] = ()
     root: str = "."
     suppressed: Tuple[Finding, ...] = field(default=())
+    #: exchange rates the sums of money used, '1 JPY = 0.00625 EUR (fx-2025, from 2025-01-01)'
+    rates: Tuple[str, ...] = ()
+    #: every file whose documents were checked (repository-relative, sorted)
+    checked_files: Tuple[str, ...] = ()
+    #: (path, reason) of every path found but not checked, sorted; reasons are the keys of
+    #: ``NOT_READ_REASONS`` (not read at all) or ``NO_KIND`` (read, no policy document)
+    skipped_files: Tuple[Tuple[str, str], ...] = ()
+
+    def not_read_summary(self) -> str:
+        """'3 files not read: 2 links outside the folder, 1 permission denied', or '' when all were read."""
+        counts: dict[str, int] = {}
+        for _, reason in self.skipped_files:
+            if reason != NO_KIND:
+                counts[reason] = counts.get(reason, 0) + 1
+        if not counts:
+            return ""
+        total = sum(counts.values())
+        parts = [f"{n} {NOT_READ_REASONS.get(r, (r, r))[0 if n == 1 else 1]}"
+                 for r, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+        return f"{total} file{'s' if total != 1 else ''} not read: {', '.join(parts)}"
+
+    def file_lines(self) -> list[str]:
+        """``check --show-files``: one line per file checked or skipped (with its reason), by path."""
+        rows = [(path, "checked", "") for path in self.checked_files]
+        rows += [(path, "skipped", _SKIP_LABELS.get(reason, reason)) for path, reason in self.skipped_files]
+        return [f"{state}  {path}" + (f"  ({why})" if why else "") for path, state, why in sorted(rows)]
 
     def counts(self) -> dict[str, int]:
         out = {s.label: 0 for s in sorted(Severity, reverse=True)}

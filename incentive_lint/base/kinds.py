@@ -14,6 +14,7 @@ KIND_SCHEMAS: dict[str, str] = {
     "Org": "org.schema.json",
     "OfferCatalog": "offer-catalog.schema.json",
     "Budget": "budget.schema.json",
+    "CurrencyRates": "currency-rates.schema.json",
 }
 
 

@@ -29,6 +29,14 @@ class Hit:
     severity: Severity | None = None
     on_key: bool = False
     path: NodePath | None = None
+    #: A message template that replaces the rule's own, for a problem with the rule itself
+    #: rather than its condition (a user rule that could not be evaluated on an entity).
+    message: str | None = None
+    #: The ids the finding is about for folding only (``explains ... same: KIND``), when they
+    #: differ from ``entities``, which name the finding and make its fingerprint. A rule sets
+    #: them when its finding follows wholly from another entity (a function's divergence
+    #: from its one plan), so that the cause on that entity can take it as a consequence.
+    about: tuple[str, ...] = ()
 
 
 CheckFunction = Callable[[Model, Mapping[str, Any]], Iterable[Hit]]

@@ -136,7 +136,7 @@ def _legacy_paid(model: Model, function_id: str) -> Component | None:
     """The dominant component of a function's in-force plans (largest share of target pay) when it pays on legacy."""
     best: tuple[float, str, Component] | None = None
     for plan in model.function_plans(function_id):
-        ti = model.target_incentive(plan.id)
+        ti = model.target_pay(plan.id)  # reporting currency: plans in other currencies compare fairly
         for c in plan.components:
             if c.type in NON_PAYING:
                 continue

@@ -103,6 +103,10 @@ def system_capability_missing(model: Model, options: Mapping[str, Any]) -> Itera
             at=item_loc(p, ("requires", "system_capabilities")), on_key=True,
             args={"priority": p.id, "caps": ", ".join(missing), "later": later},
             entities=(p.id, strategy.id),
+            # when every missing capability is only late (a system will provide it), the
+            # decision is that system's date: its capability-lead-time finding explains this one
+            about=(p.id, *(s.id for s in coming)) if coming and all(
+                any(c in s.capabilities for s in coming) for c in missing) else (),
             related=(link(f"'{p.id}' requires them", p, "requires"),
                      *(link(f"system '{s.id}' is {_state(s.status, s.available_from)}", s, "status")
                        for s in coming)),

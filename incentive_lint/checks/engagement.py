@@ -8,6 +8,8 @@ included), except the plan-design checks EN05-EN07, which judge every plan not r
 """
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
 from incentive_lint.base.findings import Severity
@@ -35,12 +37,6 @@ def _roles(model: Model, plan: Plan) -> tuple[str, ...]:
 
 def _money(amount: float, currency: str | None) -> str:
     return f"{currency + ' ' if currency else ''}{amount:,.0f}"
-
-
-def _currency(plans: Sequence[Plan]) -> str | None:
-    """The plans' common currency, or None when they differ or do not say."""
-    found = {p.currency for p in plans}
-    return found.pop() if len(found) == 1 else None
 
 
 def _legacy_drivers(model: Model, strategy: Strategy, component: Component) -> tuple[tuple[str, str], ...]:
@@ -74,6 +70,80 @@ def _is_legacy(model: Model, component: Component) -> bool:
 def _kpi_link(model: Model, component: Component) -> list[tuple[str, Loc]]:
     kpi = model.kpis.get(component.kpi or "")
     return [link(f"KPI '{kpi.id}' and its drivers", kpi, "drivers")] if kpi else []
+
+
+@dataclass(frozen=True)
+class Package:
+    """The plans in force for a group of executive roles, judged together: a bonus and an LTIP
+    paying the same people are one pay package. ``shares`` is, per role, each plan's fraction of
+    that role's target variable pay (in one currency); plans without a target or without an
+    exchange rate are in ``unpriced`` and carry no share, unless no plan has a price, when every
+    plan counts equally (``by_weight``)."""
+
+    plans: tuple[Plan, ...]
+    roles: tuple[str, ...]
+    shares: Mapping[str, Mapping[str, float]]
+    unpriced: tuple[Plan, ...] = ()
+    by_weight: bool = False
+
+    def plan_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.plans)
+
+    def label(self) -> str:
+        """How messages name the package: 'ip-exec-2025' or 'ip-bonus-2025' + 'ip-ltip-2025'
+        (meant to sit inside the message's own quotes)."""
+        return "' + '".join(self.plan_ids())
+
+    def weighting(self, role: str) -> str:
+        """'ip-bonus-2025 40%, ip-ltip-2025 60% of target pay' for messages ('' for one plan)."""
+        if len(self.plans) < 2:
+            return ""
+        shares = self.shares.get(role, {})
+        text = ", ".join(f"{p.id} {pct(100 * shares.get(p.id, 0.0))}%" for p in self.plans)
+        basis = "counted equally (no target pay given)" if self.by_weight else "of target pay"
+        left = f"; no target pay or exchange rate: {', '.join(p.id for p in self.unpriced)}" if self.unpriced else ""
+        return f"{text} {basis}{left}"
+
+
+def _executive_packages(model: Model, day: _dt.date | None = None) -> list[Package]:
+    """Executive roles paid by an executive plan on ``day`` (default: as-of), grouped by the set
+    of plans in force for them, each role's plans weighted by its target pay in those plans."""
+    day = day or model.as_of
+    groups: dict[tuple[str, ...], list[tuple[str, dict[str, float], tuple[Plan, ...], bool]]] = {}
+    plans_by_id: dict[str, Plan] = {}
+    for rid in sorted(model.roles):
+        role = model.roles[rid]
+        if role.level != "executive":
+            continue
+        plans = sorted(model.plans_for_role(rid, day), key=lambda p: p.id)
+        if not any(model.is_executive_plan(p) for p in plans):
+            continue
+        amounts: dict[str, float] = {}
+        unpriced: list[Plan] = []
+        for plan in plans:
+            plans_by_id[plan.id] = plan
+            target = model.role_target(plan, role)
+            converted = model.to_reporting(target, plan.currency) if target > 0 else None
+            if converted is None or converted <= 0:
+                unpriced.append(plan)
+            else:
+                amounts[plan.id] = converted
+        by_weight = not amounts
+        if by_weight:
+            amounts = {p.id: 1.0 for p in plans}
+            unpriced = []
+        total = sum(amounts.values())
+        shares = {pid: v / total for pid, v in amounts.items()}
+        groups.setdefault(tuple(p.id for p in plans), []).append((rid, shares, tuple(unpriced), by_weight))
+    out = []
+    for key in sorted(groups):
+        members = groups[key]
+        unpriced_ids = sorted({p.id for _, _, u, _ in members for p in u})
+        out.append(Package(plans=tuple(plans_by_id[pid] for pid in key), roles=tuple(r for r, _, _, _ in members),
+                           shares={r: s for r, s, _, _ in members},
+                           unpriced=tuple(plans_by_id[pid] for pid in unpriced_ids),
+                           by_weight=all(b for _, _, _, b in members)))
+    return out
 
 
 # --------------------------------------------------------------------------- EN01
@@ -110,6 +180,7 @@ def pays_on_deprioritized_driver(model: Model, options: Mapping[str, Any]) -> It
                 related=tuple(related),
                 evidence={"weight": weight, "legacy_drivers": drivers, "kpis": kpis,
                           "roles": list(_roles(model, plan)), "target_pay_at_stake": round(ti * weight / 100, 2),
+                          "currency": plan.currency,
                           "rolled_over": model.rolled_over(plan),
                           "legacy_weight_warn": warn, "legacy_weight_error": error},
                 severity=Severity.ERROR if weight >= error else None)
@@ -142,7 +213,8 @@ def strategic_priority_unrewarded(model: Model, options: Mapping[str, Any]) -> I
                 fraction = model.component_map(c).get(p.id, 0.0)
                 if fraction > 0:
                     paid_by.append({"component": c.key, "weight": c.weight * fraction,
-                                    "amount": round(model.target_incentive(plan.id) * c.weight / 100 * fraction, 2)})
+                                    "amount": round(model.target_pay(plan.id) * c.weight / 100 * fraction, 2),
+                                    "currency": divergence.currency})
                     related.append(link(f"'{c.key}' pays {pct(c.weight * fraction)}% on it", c, "weight"))
         if not related:  # nothing pays on it: point at the plans of its contributors
             related = [link(f"'{plan.id}' pays {names(model.plan_functions(plan))} nothing on it", plan, "components")
@@ -154,7 +226,8 @@ def strategic_priority_unrewarded(model: Model, options: Mapping[str, Any]) -> I
             related=tuple(related),
             evidence={"priority_weight": pi * 100, "pay_share": round(q * 100, 2), "ratio": round(ratio, 4),
                       "min_ratio": min_ratio, "min_priority_weight": min_weight,
-                      "total_target_pay": divergence.total_pay, "paid_by": paid_by},
+                      "total_target_pay": divergence.total_pay, "currency": divergence.currency,
+                      "left_out": [p.id for p in divergence.left_out], "paid_by": paid_by},
             severity=Severity.ERROR if q <= _EPS else None)
 
 
@@ -167,7 +240,8 @@ def _contributors_text(d: Divergence, limit: int) -> str:
 
 
 def _divergence_hit(model: Model, d: Divergence, plans: Sequence[Plan], at: Loc, scope: str,
-                    entities: tuple[str, ...], options: Mapping[str, Any], function: str | None = None) -> Hit | None:
+                    entities: tuple[str, ...], options: Mapping[str, Any], function: str | None = None,
+                    about: tuple[str, ...] = ()) -> Hit | None:
     warn = float(options.get("divergence_warn", 0.25))
     error = float(options.get("divergence_error", 0.50))
     if d.score < warn - _EPS:
@@ -183,11 +257,14 @@ def _divergence_hit(model: Model, d: Divergence, plans: Sequence[Plan], at: Loc,
     return Hit(
         at=at,
         args={"scope": scope, "d": f"{d.score:.2f}", "x": f"{d.score * 100:.0f}",
-              "total": _money(d.total_pay, _currency(plans)),
+              "total": _money(d.total_pay, d.currency) + model.left_out_text(d.left_out),
               "top": _contributors_text(d, int(options.get("top_contributors", 5)))},
         entities=entities,
+        about=about,
         related=tuple(related),
-        evidence={"score": round(d.score, 4), "total_target_pay": d.total_pay, "buckets": buckets,
+        evidence={"score": round(d.score, 4), "total_target_pay": d.total_pay, "currency": d.currency,
+                  "left_out": {p.id: _money(model.target_incentive(p.id), p.currency) for p in d.left_out},
+                  "rates": list(model.rates_used()), "buckets": buckets,
                   "plans": sorted(p.id for p in plans), "divergence_warn": warn, "divergence_error": error},
         severity=Severity.ERROR if d.score >= error - _EPS else None)
 
@@ -217,7 +294,10 @@ def incentive_strategy_divergence(model: Model, options: Mapping[str, Any]) -> I
             continue
         hit = _divergence_hit(model, d, plans, function.loc,
                               f"function '{fid}' (against the priorities it contributes to)", (fid, strategy.id),
-                              options, function=fid)
+                              options, function=fid,
+                              # a function paid by one plan diverges exactly as that plan's weights
+                              # do: the findings on that plan's components explain it
+                              about=(fid, plans[0].id) if len(plans) == 1 else (fid,))
         if hit is not None:
             yield hit
 

@@ -1,12 +1,14 @@
 """Check functions of the engagement family: functions, levels and teams whose plans pull in opposite directions."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from incentive_lint.base.findings import Severity
 from incentive_lint.model.core import Model
-from incentive_lint.model.entities import Component, Loc, Plan
+from incentive_lint.model.entities import Component, Loc, Plan, Priority, Strategy
 from incentive_lint.checks.api import CheckFunction, Hit, link, pct
+from incentive_lint.checks.engagement import Package, _executive_packages
 from incentive_lint.checks.engagement_governance import (_driver_weight, _governed_plans, _kpi_links, _paying, _plan_at,
                                                          _quote, _weight)
 
@@ -38,25 +40,65 @@ def _pay_plans(model: Model, function: str, include_drafts: bool) -> list[Plan]:
     return [plans[k] for k in sorted(plans)]
 
 
-def _dominant(plan: Plan, min_weight: float) -> list[Component]:
-    paying = [c for c in _paying(plan) if c.kpi]
-    if not paying:
-        return []
-    top = max(c.weight for c in paying)
-    return [c for c in paying if c.weight == top and c.weight >= min_weight]
+@dataclass(frozen=True)
+class DriverPay:
+    """A driver carrying at least ``min_weight`` % of a function's target variable pay (in-force
+    plans, or draft plans: ``draft``), with the components that carry it, heaviest first."""
+
+    driver: str
+    draft: int
+    share: float
+    components: tuple[tuple[Component, Plan], ...]
+
+    @property
+    def main(self) -> tuple[Component, Plan]:
+        return self.components[0]
+
+    def kpis(self) -> str:
+        return "', '".join(dict.fromkeys(c.kpi or "" for c, _ in self.components))
+
+    def plans(self) -> str:
+        return ", ".join(dict.fromkeys(p.id for _, p in self.components))
 
 
-def _best_by_driver(model: Model, plans: list[Plan], min_weight: float) -> dict[tuple[str, int], tuple[Component, Plan]]:
-    """(driver, is-draft) -> the heaviest dominant component paying on it (ties: smallest key)."""
-    best: dict[tuple[str, int], tuple[Component, Plan]] = {}
-    for plan in plans:
-        draft = int(plan.status == "draft")
-        for c in _dominant(plan, min_weight):
-            for d in model.component_drivers(c):
-                current = best.get((d, draft))
-                if current is None or (-c.weight, c.key) < (-current[0].weight, current[0].key):
-                    best[(d, draft)] = (c, plan)
-    return best
+def _plan_pay(model: Model, plan: Plan, function: str) -> float:
+    """Target variable pay of a function's roles in a plan (headcount x target), in the
+    reporting currency; 0 when the plan has no target or no exchange rate."""
+    roles = model.in_force().get(plan.id) or plan.eligible_roles
+    amount = sum(model.roles[r].headcount * model.role_target(plan, model.roles[r])
+                 for r in roles if r in model.roles and model.roles[r].function == function)
+    converted = model.to_reporting(amount, plan.currency) if amount > 0 else None
+    return converted or 0.0
+
+
+def _dominant_drivers(model: Model, function: str, plans: list[Plan], min_weight: float) -> list[DriverPay]:
+    """Drivers on which at least ``min_weight`` % of the function's target variable pay rides:
+    each component counts with its plan's target pay for the function times its weight, so a
+    plan for three people weighs less than one for three hundred. In-force and draft plans are
+    judged apart; when none of a group's plans states a target, its plans count equally."""
+    out: list[DriverPay] = []
+    for draft in (0, 1):
+        group = [p for p in plans if int(p.status == "draft") == draft]
+        pay = {p.id: _plan_pay(model, p, function) for p in group}
+        if not any(pay.values()):
+            pay = {p.id: 1.0 for p in group}
+        total = sum(pay.values())
+        if total <= 0:
+            continue
+        by_driver: dict[str, list[tuple[float, Component, Plan]]] = {}
+        for plan in group:
+            for c in _paying(plan):
+                if not c.kpi or c.weight <= 0:
+                    continue
+                amount = pay[plan.id] * c.weight / 100
+                for d in dict.fromkeys(model.component_drivers(c)):
+                    by_driver.setdefault(d, []).append((amount, c, plan))
+        for d in sorted(by_driver):
+            rows = sorted(by_driver[d], key=lambda r: (-r[0], r[1].key))
+            share = 100 * sum(r[0] for r in rows) / total
+            if share >= min_weight:
+                out.append(DriverPay(d, draft, share, tuple((c, p) for _, c, p in rows)))
+    return out
 
 
 def _account_pairs(model: Model, use_offers: bool) -> list[tuple[str, str, tuple[str, Loc]]]:
@@ -88,8 +130,9 @@ def _account_pairs(model: Model, use_offers: bool) -> list[tuple[str, str, tuple
 
 
 def cross_function_conflict(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
-    """Two functions serving the same accounts are paid, as their dominant measure (>= 40 %), on
-    drivers the taxonomy lists as conflicting (e.g. unit volume vs retention)."""
+    """Two functions serving the same accounts each have, as a dominant measure (at least 40 % of
+    the function's target variable pay, weighted by pay), drivers the taxonomy lists as
+    conflicting (e.g. unit volume vs retention)."""
     min_weight = float(options.get("min_weight", 40))
     include_drafts = bool(options.get("include_drafts", True))
     rank = {"info": 1, "warning": 2, "error": 3}
@@ -97,35 +140,37 @@ def cross_function_conflict(model: Model, options: Mapping[str, Any]) -> Iterato
         fn1, fn2 = model.functions[f1], model.functions[f2]
         both_facing = fn1.customer_facing and fn2.customer_facing
         candidates = []
-        # Per driver and draft flag only the heaviest dominant component can win the ranking
-        # below, so pairs of functions cost O(plans), not O(plans squared).
-        best1 = _best_by_driver(model, _pay_plans(model, f1, include_drafts), min_weight)
-        best2 = _best_by_driver(model, _pay_plans(model, f2, include_drafts), min_weight)
-        for (d1, draft1), (c1, p1) in best1.items():
-            for (d2, draft2), (c2, p2) in best2.items():
-                conflict = model.taxonomy.conflict(d1, d2)
+        dominant1 = _dominant_drivers(model, f1, _pay_plans(model, f1, include_drafts), min_weight)
+        dominant2 = _dominant_drivers(model, f2, _pay_plans(model, f2, include_drafts), min_weight)
+        for a in dominant1:
+            for b in dominant2:
+                conflict = model.taxonomy.conflict(a.driver, b.driver)
                 if conflict is None or (conflict.customer_facing_only and not both_facing):
                     continue
-                key = (-rank.get(conflict.severity, 2), draft1 + draft2, -(c1.weight + c2.weight),
-                       c1.key, c2.key, d1, d2)
-                candidates.append((key, p1, c1, d1, p2, c2, d2, conflict.severity))
+                key = (-rank.get(conflict.severity, 2), a.draft + b.draft, -(a.share + b.share),
+                       a.main[0].key, b.main[0].key, a.driver, b.driver)
+                candidates.append((key, a, b, conflict.severity))
         if not candidates:
             continue
-        _, p1, c1, d1, p2, c2, d2, level = min(candidates, key=lambda row: row[0])
-        at = c2 if p1.status == "draft" and p2.status != "draft" else c1
-        draft_note = [p.id for p in (p1, p2) if p.status == "draft"]
+        _, a, b, level = min(candidates, key=lambda row: row[0])
+        c1, c2 = a.main[0], b.main[0]
+        at = c2 if a.draft and not b.draft else c1
+        draft_note = sorted({p.id for dp in (a, b) for _, p in dp.components if p.status == "draft"})
         related = [why]
-        for c, p, f in ((c1, p1, f1), (c2, p2, f2)):
-            if c is not at:
-                related.append(link(f"{f} is paid {pct(c.weight)}% on '{c.kpi}' in {p.id}"
-                                    + (" (draft)" if p.status == "draft" else ""), c, "weight"))
-            related.extend(_kpi_links(model, c))
+        for dp, f in ((a, f1), (b, f2)):
+            for c, p in dp.components:
+                if c is not at:
+                    related.append(link(f"{f} is paid {pct(c.weight)}% on '{c.kpi}' in {p.id}"
+                                        + (" (draft)" if p.status == "draft" else ""), c, "weight"))
+            related.extend(_kpi_links(model, dp.main[0]))
         yield Hit(
             at=at.field_loc("weight"),
-            args={"f1": f1, "w1": _weight(c1.weight), "d1": d1, "k1": c1.kpi, "p1": p1.id,
-                  "f2": f2, "w2": _weight(c2.weight), "d2": d2, "k2": c2.kpi, "p2": p2.id},
+            args={"f1": f1, "w1": _weight(a.share), "d1": a.driver, "k1": a.kpis(), "p1": a.plans(),
+                  "f2": f2, "w2": _weight(b.share), "d2": b.driver, "k2": b.kpis(), "p2": b.plans()},
             entities=(f"{f1}<->{f2}", f1, f2, c1.key, c2.key), related=tuple(related),
-            evidence={"weights": [c1.weight, c2.weight], "drivers": [d1, d2], "min_weight": min_weight,
+            evidence={"weights": [round(a.share, 2), round(b.share, 2)], "drivers": [a.driver, b.driver],
+                      "min_weight": min_weight, "weighted_by": "target pay x component weight",
+                      "components": [[c.key for c, _ in a.components], [c.key for c, _ in b.components]],
                       "draft_plans": draft_note, "conflict_severity": level},
             severity=None if level == "warning" else Severity.parse(level))
 
@@ -134,8 +179,10 @@ def cross_function_conflict(model: Model, options: Mapping[str, Any]) -> Iterato
 
 
 def leadership_scorecard_misaligned(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
-    """An executive plan puts little on the strategy's to-drivers and a lot on internal efficiency,
-    or leaves the top-weighted priority off the scorecard."""
+    """The pay of executive roles, across all plans in force for them (bonus and LTIP weighted by
+    target pay), puts little on the strategy's to-drivers and a lot on internal efficiency, or
+    leaves the top-weighted priority off every plan. Plans approved to start later are judged
+    with the package in force on their first day."""
     strategy = model.strategy
     if strategy is None or not strategy.to_drivers:
         return
@@ -145,34 +192,76 @@ def leadership_scorecard_misaligned(model: Model, options: Mapping[str, Any]) ->
     to_drivers = set(strategy.to_drivers)
     ranked = sorted(strategy.priorities, key=lambda p: (-p.weight, p.id))
     top = [p for p in ranked if ranked and p.weight == ranked[0].weight]
-    for plan in _governed_plans(model):
-        if not model.is_executive_plan(plan):
-            continue
-        paying = _paying(plan)
-        total = sum(c.weight for c in paying)
-        if total <= 0:
-            continue
-        to_weight, to_components = _driver_weight(model, plan, to_drivers)
-        eff_weight, eff_components = _driver_weight(model, plan, efficiency_drivers)
-        to_share, eff_share = 100 * to_weight / total, 100 * eff_weight / total
-        mapped = {k for c in paying for k, v in model.component_map(c).items() if v > 0}
-        missing = [p for p in top if p.id not in mapped]
-        if to_share >= max_to or not (eff_share >= min_efficiency or missing):
-            continue
-        top_text = "".join(f"; top priority '{p.id}' ({pct(p.weight)}% of the strategy) is not on the scorecard"
-                           for p in missing[:1])
-        related = [link(f"{strategy.id} moves towards {', '.join(strategy.to_drivers)}", strategy, "shift")]
-        related.extend(link(f"'{c.key}' pays {pct(c.weight)}% on internal efficiency", c, "weight")
-                       for c in eff_components)
-        related.extend(link(f"top priority {p.id} ({pct(p.weight)}%)", p) for p in missing)
-        yield Hit(
-            at=_plan_at(plan, "components"), on_key="components" in plan.raw,
-            args={"plan": plan.id, "x": pct(to_share), "y": pct(eff_share), "top": top_text,
-                  "to": ", ".join(strategy.to_drivers)},
-            entities=(plan.id, *(p.id for p in missing)), related=tuple(related),
-            evidence={"to_driver_share": round(to_share, 2), "efficiency_share": round(eff_share, 2),
-                      "to_components": [c.key for c in to_components], "top_priorities_missing": [p.id for p in missing],
-                      "max_to_driver_share": max_to, "min_efficiency_share": min_efficiency})
+    days = [model.as_of, *sorted({p.start for p in _governed_plans(model)
+                                  if p.start is not None and p.start > model.as_of and model.is_executive_plan(p)})]
+    seen: set[tuple[str, ...]] = set()
+    for day in days:
+        for package in _executive_packages(model, day):
+            if package.plan_ids() in seen:
+                continue
+            seen.add(package.plan_ids())
+            yield from _scorecard_hit(model, strategy, package, to_drivers, efficiency_drivers, top,
+                                      max_to, min_efficiency)
+
+
+def _plan_shares(model: Model, plan: Plan, drivers: set[str]) -> tuple[float, list[Component]]:
+    """Fraction of a plan's paying weight on components tagged with one of ``drivers``."""
+    total = sum(c.weight for c in _paying(plan))
+    if total <= 0:
+        return 0.0, []
+    weight, components = _driver_weight(model, plan, drivers)
+    return weight / total, components
+
+
+def _scorecard_hit(model: Model, strategy: Strategy, package: Package, to_drivers: set[str],
+                   efficiency_drivers: set[str], top: list[Priority], max_to: float,
+                   min_efficiency: float) -> Iterator[Hit]:
+    plans = [p for p in package.plans if sum(c.weight for c in _paying(p)) > 0]
+    if not plans:
+        return
+    to_by_plan = {p.id: _plan_shares(model, p, to_drivers) for p in plans}
+    eff_by_plan = {p.id: _plan_shares(model, p, efficiency_drivers) for p in plans}
+    mapped = {k for p in plans for c in _paying(p) for k, v in model.component_map(c).items() if v > 0}
+    missing = [p for p in top if p.id not in mapped]
+    failing: list[tuple[str, float, float]] = []
+    for role in package.roles:
+        fractions = package.shares[role]
+        to_share = 100 * sum(fractions.get(pid, 0.0) * v[0] for pid, v in to_by_plan.items())
+        eff_share = 100 * sum(fractions.get(pid, 0.0) * v[0] for pid, v in eff_by_plan.items())
+        if to_share < max_to and (eff_share >= min_efficiency or missing):
+            failing.append((role, to_share, eff_share))
+    if not failing:
+        return
+    role, to_share, eff_share = failing[0]
+    fractions = package.shares[role]
+    # Report at the plan carrying most internal-efficiency pay (else most pay): the one to change.
+    main = min(plans, key=lambda p: (-fractions.get(p.id, 0.0) * eff_by_plan[p.id][0], -fractions.get(p.id, 0.0), p.id))
+    eff_components = [c for p in plans for c in eff_by_plan[p.id][1]]
+    top_text = "".join(f"; top priority '{p.id}' ({pct(p.weight)}% of the strategy) is on none of these plans"
+                       if len(package.plans) > 1 else
+                       f"; top priority '{p.id}' ({pct(p.weight)}% of the strategy) is not on the scorecard"
+                       for p in missing[:1])
+    roles = [r for r, _, _ in failing]
+    weighting = package.weighting(role)
+    plans_text = f" ({weighting}; roles {', '.join(roles)})" if weighting else f" (the only plan in force for {', '.join(roles)})"
+    related = [link(f"{strategy.id} moves towards {', '.join(strategy.to_drivers)}", strategy, "shift")]
+    related.extend(link(f"'{p.id}'{f' ({p.plan_type})' if p.plan_type else ''} also pays {', '.join(roles)}", p)
+                   for p in package.plans if p is not main)
+    related.extend(link(f"'{c.key}' pays {pct(c.weight)}% on internal efficiency", c, "weight")
+                   for c in eff_components)
+    related.extend(link(f"top priority {p.id} ({pct(p.weight)}%)", p) for p in missing)
+    yield Hit(
+        at=_plan_at(main, "components"), on_key="components" in main.raw,
+        args={"plan": package.label(), "x": pct(to_share), "y": pct(eff_share), "top": top_text,
+              "to": ", ".join(strategy.to_drivers), "plans": plans_text},
+        entities=(main.id, *(p.id for p in package.plans if p is not main), *(p.id for p in missing)),
+        related=tuple(related),
+        evidence={"to_driver_share": round(to_share, 2), "efficiency_share": round(eff_share, 2),
+                  "to_components": [c.key for p in plans for c in to_by_plan[p.id][1]],
+                  "top_priorities_missing": [p.id for p in missing],
+                  "plans": {p.id: round(fractions.get(p.id, 0.0), 4) for p in package.plans},
+                  "roles": roles, "unpriced_plans": [p.id for p in package.unpriced],
+                  "max_to_driver_share": max_to, "min_efficiency_share": min_efficiency})
 
 
 # --------------------------------------------------------------------------- EN26
@@ -186,17 +275,38 @@ def _level_link(model: Model, component: Component) -> tuple[str, Loc]:
                 "measurable_at")
 
 
+def _team_functions(model: Model, functions: set[str]) -> set[str]:
+    """The contributor functions plus those declaring shared accounts with one of them (either way)."""
+    out = set(functions)
+    for fid in sorted(model.functions):
+        shares = set(model.functions[fid].shares_accounts_with)
+        if fid in functions:
+            out |= shares & set(model.functions)
+        elif shares & functions:
+            out.add(fid)
+    return out
+
+
 def team_goal_individual_pay(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
-    """A priority that several functions must co-deliver is paid, in the plans of those functions'
-    roles (executive plans included), only on individual results."""
+    """A priority that several functions must co-deliver is paid only on individual results:
+    counting the plans of the contributor functions and of functions sharing accounts with them,
+    executive plans and the plan of the priority's accountable role, and company-level
+    components of any plan in force."""
     min_functions = int(options.get("min_functions", 2))
     for priority in sorted(model.strategy_priorities(), key=lambda p: p.id):
         functions = sorted(set(priority.contributors))
         if len(functions) < min_functions:
             continue
-        plans = {p.id: p for p in model.in_force_plans() if set(model.plan_functions(p)) & set(functions)}
-        components = [c for pid in sorted(plans) for c in _paying(plans[pid])
-                      if c.weight > 0 and model.component_map(c).get(priority.id, 0) > 0]
+        team = _team_functions(model, set(functions))
+        accountable = priority.accountable
+
+        def counted(plan: Plan) -> bool:
+            return (bool(set(model.plan_functions(plan)) & team) or model.is_executive_plan(plan)
+                    or (accountable is not None and accountable in plan.eligible_roles))
+
+        components = [c for plan in model.in_force_plans() for c in _paying(plan)  # plans by id
+                      if c.weight > 0 and model.component_map(c).get(priority.id, 0) > 0
+                      and (counted(plan) or _component_level(model, c) == "company")]
         if not components or any(_component_level(model, c) != INDIVIDUAL for c in components):
             continue
         yield Hit(
@@ -206,7 +316,8 @@ def team_goal_individual_pay(model: Model, options: Mapping[str, Any]) -> Iterat
             related=(link(f"priority {priority.id} lists {len(functions)} contributing functions", priority,
                           "contributors"),
                      *(_level_link(model, c) for c in components)),
-            evidence={"contributors": functions, "individual_components": [c.key for c in components]})
+            evidence={"contributors": functions, "functions_counted": sorted(team),
+                      "individual_components": [c.key for c in components]})
 
 
 FUNCTIONS: dict[str, CheckFunction] = {

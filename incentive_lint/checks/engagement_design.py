@@ -181,7 +181,7 @@ def discretionary_only_link(model: Model, options: Mapping[str, Any]) -> Iterato
         found = [x for x in found if x[2] > 0]
         if not found or not all(_subjective(plan, c, kinds) for plan, c, _ in found):
             continue
-        amount = sum(model.target_incentive(plan.id) * c.weight / 100 * f for plan, c, f in found)
+        amount = sum(model.target_pay(plan.id) * c.weight / 100 * f for plan, c, f in found)  # reporting currency
         sized = f"{pct(amount / total * 100)}% of target variable pay" if total > 0 else "no target amounts given"
         listed = ", ".join(f"'{c.key}' {c.type or 'mbo'} {pct(c.weight)}%" for _, c, _ in found)
         yield Hit(
@@ -239,7 +239,7 @@ def spif_misuse(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
             by_year.setdefault(s.start.year, []).append(s)
     rank = {s.id: n for year in by_year.values()
             for n, s in enumerate(sorted(year, key=lambda p: (p.start or _dt.date.min, p.id)), start=1)}
-    regular = sum(model.target_incentive(p.id) for p in model.in_force_plans() if p.plan_type != "spif")
+    regular = sum(model.target_pay(p.id) for p in model.in_force_plans() if p.plan_type != "spif")
     for spif in spifs:
         if spif.end is not None and spif.end < model.as_of:
             continue  # over: only counted for the SPIFs after it
@@ -277,12 +277,13 @@ def spif_misuse(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
                 if months > max_months + 1e-9:
                     reasons.append(f"runs {_months(round(months, 1))} (more than {pct(max_months)})")
                     locs.append(spif.loc.at("effective", "to"))
-        cost = _role_cost(model, spif)
+        cost = model.to_reporting(_role_cost(model, spif), spif.currency) or 0.0  # no rate: left out
         if cost > 0 and spif.start is not None:
-            year_spifs = sum(_role_cost(model, p) for p in by_year[spif.start.year])
+            year_spifs = sum(model.to_reporting(_role_cost(model, p), p.currency) or 0.0 for p in by_year[spif.start.year])
             variable = regular + year_spifs
             share = cost / variable * 100 if variable > 0 else 0.0
-            evidence.update(cost=round(cost, 2), variable_pay=round(variable, 2), cost_pct=round(share, 2))
+            evidence.update(cost=round(cost, 2), variable_pay=round(variable, 2), cost_pct=round(share, 2),
+                            currency=model.reporting_currency)
             if share > max_cost:
                 reasons.append(f"costs {pct(share)}% of variable pay (more than {pct(max_cost)}%)")
                 locs.append(_plan_at(spif, "target_incentive"))

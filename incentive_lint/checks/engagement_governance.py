@@ -9,6 +9,7 @@ options.
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
 from incentive_lint.base.findings import Severity
@@ -17,6 +18,7 @@ from incentive_lint.model.entities import Component, Loc, Plan, Role
 from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
 
 LIVE_STATUSES = ("approved", "active", None)
+CREDIT_WORDS = {"booking": "bookings", "signature": "signed contracts", "estimate": "estimated values"}
 PLAN_TYPE_WORDS = {"annual-bonus": "is an annual bonus", "ltip": "is a long-term incentive plan"}
 
 
@@ -67,17 +69,92 @@ def _contributor_functions(model: Model) -> set[str]:
     return {f for p in model.strategy_priorities() for f in p.contributors}
 
 
+# --------------------------------------------------------------------------- EN13/EN14 cover
+
+#: Words of a clawback trigger that recovers pay on a sale that does not hold (the customer
+#: cancels or churns): 'contract-cancellation', 'customer-churn', 'outcome-credit-reversal' ...
+CANCELLATION_TRIGGERS = ("cancellation", "cancelled", "churn", "chargeback", "reversal", "contract-termination",
+                         "non-renewal")
+#: Words of a clawback trigger that recovers pay on reported results that are later corrected.
+RESTATEMENT_TRIGGERS = ("restatement", "misstatement", "erroneous-award")
+
+
+def _trigger_matches(trigger: str, words: Iterable[str]) -> bool:
+    """True when a trigger tag is one of ``words`` or contains one as whole hyphen-separated
+    parts ('customer-cancellation' contains 'cancellation'; 'non-cancellable' does not)."""
+    tag = f"-{trigger.lower()}-"
+    return any(f"-{w.lower()}-" in tag for w in words)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """How far a plan's clawback and deferral protect pay against one risk over ``needed`` months.
+
+    A clawback counts only when one of its triggers is for the risk; one without
+    ``lookback_months`` is open-ended. A deferral counts for its months (deferred pay is not yet
+    paid, so it can be withheld whatever happened)."""
+
+    needed: float
+    months: float
+    text: str  # what the plan has, for the message: "no clawback/deferral", "clawback covers 12 of 36 months"
+    risk: str
+    clawback_matches: bool
+    deferral_months: float
+
+    @property
+    def enough(self) -> bool:
+        return self.months >= self.needed
+
+
+def _cover(plan: Plan, needed: float, triggers: Iterable[str], risk: str, use_deferral: bool) -> Cover:
+    words = tuple(triggers)
+    matches = plan.has_clawback and any(_trigger_matches(t, words) for t in plan.clawback_triggers)
+    claw = (float("inf") if plan.clawback_months is None else float(plan.clawback_months)) if matches else 0.0
+    deferral = float(plan.deferral_months or 0) if use_deferral and (plan.deferral_pct or 0) > 0 else 0.0
+    months = max(claw, deferral)
+    parts: list[str] = []
+    if plan.has_clawback and not matches:
+        listed = ", ".join(plan.clawback_triggers) or "none"
+        parts.append(f"clawback triggers ({listed}) do not cover {risk}")
+    elif matches and claw < needed:
+        parts.append(f"clawback covers {pct(claw)} of {pct(needed)} months")
+    if deferral and deferral < needed and months < needed:
+        parts.append(f"deferral ({pct(plan.deferral_pct or 0)}%) covers {pct(deferral)} of {pct(needed)} months")
+    if not parts:
+        parts.append("no clawback/deferral" if use_deferral else "no clawback/cancellation provision")
+    return Cover(needed, months, "; ".join(parts), risk, matches, deferral)
+
+
+def _cover_links(plan: Plan, cover: Cover) -> tuple[tuple[str, Loc], ...]:
+    if plan.has_clawback:
+        lookback = "no lookback limit" if plan.clawback_months is None else f"lookback {plan.clawback_months} months"
+        out = [link(f"plan {plan.id} claws back on {', '.join(plan.clawback_triggers) or 'nothing'} ({lookback})",
+                    plan, "clawback")]
+    else:
+        out = [link(f"plan {plan.id} has no clawback", plan, "clawback")]
+    if cover.deferral_months:
+        out.append(link(f"plan {plan.id} defers {pct(plan.deferral_pct or 0)}% for {pct(cover.deferral_months)} months",
+                        plan, "deferral"))
+    return tuple(out)
+
+
+def _cover_evidence(plan: Plan, cover: Cover) -> dict[str, Any]:
+    return {"needed_months": cover.needed, "covered_months": None if cover.months == float("inf") else cover.months,
+            "clawback": plan.has_clawback, "clawback_months": plan.clawback_months,
+            "clawback_triggers": list(plan.clawback_triggers), "clawback_covers_risk": cover.clawback_matches,
+            "deferral_pct": plan.deferral_pct or 0, "deferral_months": plan.deferral_months or 0}
+
+
 # --------------------------------------------------------------------------- EN13
 
 
 def payout_before_value_realized(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """A component credited at booking/signature/estimate is paid out before the KPI's value is
-    realised (lag longer than the payout period) and the plan has neither clawback nor deferral."""
+    realised (lag longer than the payout period), and neither a clawback triggered by cancellation
+    or churn nor a deferral covers the realisation period."""
     events = set(options.get("credit_events", ("booking", "signature", "estimate")))
+    triggers = tuple(options.get("cancellation_triggers", CANCELLATION_TRIGGERS))
     for plan in _governed_plans(model):
-        deferred = (plan.deferral_pct or 0) > 0 and (plan.deferral_months or 0) > 0
-        if plan.has_clawback or deferred:
-            continue
         for c in _paying(plan):
             kpi = model.kpis.get(c.kpi or "")
             if kpi is None or c.credit_on not in events or kpi.realization_lag_months is None:
@@ -85,49 +162,70 @@ def payout_before_value_realized(model: Model, options: Mapping[str, Any]) -> It
             lag = kpi.realization_lag_months
             if lag <= plan.payout_months:
                 continue
+            cover = _cover(plan, float(lag), triggers, "cancellation or churn", use_deferral=True)
+            if cover.enough:
+                continue
             frequency = plan.payout_frequency or "annually (no payout_frequency given)"
             yield Hit(
                 at=c.field_loc("credit_on"),
-                args={"component": c.key, "basis": c.credit_on, "freq": frequency, "lag": lag, "kpi": kpi.id},
+                args={"component": c.key, "basis": c.credit_on, "freq": frequency, "lag": lag, "kpi": kpi.id,
+                      "cover": cover.text},
                 entities=(c.key, plan.id, kpi.id),
                 related=(link(f"KPI {kpi.id} realises its value over {lag} months", kpi, "realization_lag_months"),
-                         link(f"plan {plan.id} has no clawback", plan, "clawback"),
+                         *_cover_links(plan, cover),
                          link(f"plan {plan.id} pays {frequency}", plan, "payout_frequency")),
                 evidence={"credit_on": c.credit_on, "realization_lag_months": lag,
-                          "payout_months": plan.payout_months, "clawback": False,
-                          "deferral_pct": plan.deferral_pct or 0, "weight": c.weight})
+                          "payout_months": plan.payout_months, "weight": c.weight, **_cover_evidence(plan, cover)})
 
 
 # --------------------------------------------------------------------------- EN14
 
 
 def clawback_missing(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
-    """A plan paying on bookings, or an annual bonus/LTIP, has no clawback or cancellation provision;
-    an error for executive plans of a listed company."""
-    events = set(options.get("booking_events", ("booking", "signature")))
+    """A plan paying on bookings, or an annual bonus/LTIP, has no clawback that covers its risk:
+    cancellation or churn over the booked value's realisation period (at least
+    ``min_booking_lookback_months``), restatement over ``min_lookback_months`` (executive plans:
+    ``exec_min_lookback_months``). An error for executive plans of a listed company."""
+    events = set(options.get("booking_events", ("booking", "signature", "estimate")))
     plan_types = set(options.get("plan_types", ("annual-bonus", "ltip")))
+    booking_months = float(options.get("min_booking_lookback_months", 12))
+    result_months = float(options.get("min_lookback_months", 12))
+    exec_months = float(options.get("exec_min_lookback_months", 36))
+    cancel = tuple(options.get("cancellation_triggers", CANCELLATION_TRIGGERS))
+    restate = tuple(options.get("restatement_triggers", RESTATEMENT_TRIGGERS))
     listed = any(org.listed for org in model.orgs.values())
     for plan in _governed_plans(model):
-        if plan.has_clawback:
-            continue
         booked = [c for c in _paying(plan) if c.credit_on in events]
+        needs: list[tuple[str, Cover]] = []
         if booked:
-            reason = f"pays on bookings ({_quote(c.key for c in booked)})"
-        elif plan.plan_type in plan_types:
-            reason = PLAN_TYPE_WORDS.get(plan.plan_type or "", f"is a {plan.plan_type} plan")
-        else:
-            continue
+            lags = [float(k.realization_lag_months) for k in (model.kpis.get(c.kpi or "") for c in booked)
+                    if k is not None and k.realization_lag_months is not None]
+            needed = max([booking_months, *lags])
+            kinds = " and ".join(CREDIT_WORDS.get(e, e) for e in sorted({c.credit_on or "" for c in booked}))
+            needs.append((f"pays on {kinds} ({_quote(c.key for c in booked)})",
+                          _cover(plan, needed, cancel, "cancellation or churn", use_deferral=False)))
         executive = model.is_executive_plan(plan)
+        if plan.plan_type in plan_types:
+            needed = max(result_months, exec_months) if executive else result_months
+            needs.append((PLAN_TYPE_WORDS.get(plan.plan_type or "", f"is a {plan.plan_type} plan"),
+                          _cover(plan, needed, restate, "restatement", use_deferral=False)))
+        short = [(reason, cover) for reason, cover in needs if not cover.enough]
+        if not short:
+            continue
+        reason, cover = short[0]
         escalate = executive and listed
         related = tuple(link(f"'{c.key}' is credited at {c.credit_on}", c, "credit_on") for c in booked)
+        related += _cover_links(plan, cover)[:1]
         if escalate:
             org = next(o for o in sorted(model.orgs.values(), key=lambda o: o.id) if o.listed)
             related += (link(f"{org.id} is a listed company (clawback rules apply to executive pay)", org, "listed"),)
+        text = "has no clawback/cancellation provision" if not plan.has_clawback else f"its {cover.text}"
         yield Hit(
-            at=_plan_at(plan, "clawback"), args={"plan": plan.id, "reason": reason},
+            at=_plan_at(plan, "clawback"), args={"plan": plan.id, "reason": reason, "cover": text},
             entities=(plan.id, *(c.key for c in booked)), related=related,
             evidence={"plan_type": plan.plan_type, "booking_components": [c.key for c in booked],
-                      "executive_plan": executive, "listed": listed},
+                      "executive_plan": executive, "listed": listed, "risk": cover.risk,
+                      **_cover_evidence(plan, cover)},
             severity=Severity.ERROR if escalate else None)
 
 

@@ -60,7 +60,7 @@ def measure_weight_too_small(model: Model, options: Mapping[str, Any]) -> Iterat
         for c in _paying(plan):
             if c.weight >= minimum:
                 continue
-            evidence: dict[str, Any] = {"weight": c.weight, "min_measure_weight": minimum}
+            evidence: dict[str, Any] = {"weight": c.weight, "min_measure_weight": minimum, "currency": plan.currency}
             if plan.target_amount is not None:
                 evidence["target_pay_per_person"] = round(plan.target_amount * c.weight / 100, 2)
             if ti:
@@ -82,13 +82,22 @@ def _upside(c: Component) -> str:
     return text
 
 
+def _cap(c: Component) -> float:
+    """The component's cap, an uncapped one counting as no limit."""
+    return float("inf") if c.uncapped else float(c.cap or 0)
+
+
 def _asymmetric(s: Component, legacy: Component) -> list[str]:
-    """How a legacy component's upside beats a strategic one's (empty if it does not)."""
+    """How a legacy component's upside beats a strategic one's (empty if it does not).
+
+    The documented condition: the strategic component is capped at or below the legacy one
+    while the legacy one has more room (uncapped or a higher cap) or accelerates harder.
+    Equal caps and equal accelerators are symmetric, so they are no finding."""
+    if _cap(s) > _cap(legacy):
+        return []
     why = []
-    if legacy.uncapped and not s.uncapped:
-        why.append("legacy uncapped")
-    elif not legacy.uncapped and not s.uncapped and (s.cap or 0) <= (legacy.cap or 0):
-        why.append("strategic cap not above legacy cap")
+    if _cap(legacy) > _cap(s):
+        why.append("legacy uncapped" if legacy.uncapped else "legacy cap above strategic cap")
     if legacy.max_multiplier > s.max_multiplier:
         why.append("higher legacy accelerator")
     return why

@@ -6,7 +6,7 @@ from typing import Any, Iterator, Mapping
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import Component, Plan
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
-from incentive_lint.checks.engagement import _EPS, _is_legacy, _kpi_link, _legacy_drivers, _paying, _roles, _strategic
+from incentive_lint.checks.engagement import _EPS, _executive_packages, _is_legacy, _kpi_link, _legacy_drivers, _paying, _roles, _strategic
 
 #: KPI units whose per-person targets cannot be added up into a company total.
 NON_ADDITIVE_UNITS = frozenset({"percent", "%", "pct", "percentage", "score", "ratio", "rate", "index", "nps",
@@ -221,34 +221,70 @@ def short_reward_horizon(model: Model, options: Mapping[str, Any]) -> Iterator[H
     strategy_h = max((p.horizon_months or 0 for p in strategy.priorities), default=0)
     if strategy_h < min_h:
         return
-    for plan in plans:
-        if not model.is_executive_plan(plan):
+    for package in _executive_packages(model):
+        if not any(c.weight > 0 for plan in package.plans for c in _paying(plan)):
+            continue  # nothing says how these plans are earned
+        long_by_plan = {plan.id: _long_fraction(plan, long_h) for plan in package.plans}
+        share_by_role = {r: 100 * sum(f * long_by_plan[pid] for pid, f in package.shares[r].items())
+                         for r in package.roles}
+        short = [r for r in package.roles if share_by_role[r] < min_share - _EPS]
+        if not short:
             continue
-        weighted = [c for c in _paying(plan) if c.weight > 0]
-        total = sum(c.weight for c in weighted)
-        if total <= 0:
-            continue
-        long_weight = 0.0
-        for c in weighted:
-            perf = float(c.performance_period_months) if c.performance_period_months else plan.payout_months
-            if perf + _holding(plan) >= long_h:
-                long_weight += c.weight
-            elif _horizon(plan, c) >= long_h:
-                long_weight += c.weight * (plan.deferral_pct or 0) / 100
-        share = long_weight / total * 100
-        if share >= min_share - _EPS:
-            continue
+        low, high = min(share_by_role[r] for r in short), max(share_by_role[r] for r in short)
+        share_text = pct(low) if pct(low) == pct(high) else f"{pct(low)}-{pct(high)}"
+        first = short[0]
+        fractions = package.shares[first]
+        # The plan to change first: the one carrying most short-horizon pay.
+        main = min(package.plans, key=lambda p: (-fractions.get(p.id, 0.0) * (1 - long_by_plan[p.id]), p.id))
+        if len(package.plans) == 1:
+            where = f"in '{main.id}', the only plan in force for {', '.join(short)}"
+        else:
+            parts = ", ".join(f"'{p.id}' {pct(100 * fractions.get(p.id, 0.0))}% of target pay, "
+                              f"{pct(100 * long_by_plan[p.id])}% of it long-term" for p in package.plans)
+            basis = " (no target pay given: plans counted equally)" if package.by_weight else ""
+            where = f"across the plans in force for {', '.join(short)}: {parts}{basis}"
+        unpriced = (f"; left out for want of a target or exchange rate: {', '.join(p.id for p in package.unpriced)}"
+                    if package.unpriced else "")
         yield Hit(
-            at=plan.loc,
-            args={"subject": f"'{plan.id}'",
-                  "detail": f"{pct(share)}% of executive variable pay has a reward horizon of {long_h:g} months "
-                            f"or more (expected at least {pct(min_share)}%); the strategy's horizon is "
-                            f"{_months(strategy_h)}"},
-            entities=(plan.id,),
-            related=tuple(link(f"'{c.key}' is earned over {_months(_horizon(plan, c))}", c) for c in weighted),
-            evidence={"long_share": round(share, 2), "exec_long_horizon": long_h, "exec_min_long_share": min_share,
-                      "deferral_pct": plan.deferral_pct, "deferral_months": plan.deferral_months,
+            at=main.loc,
+            args={"subject": f"'{package.label()}'",
+                  "detail": f"{share_text}% of executive variable pay has a reward horizon of {long_h:g} months "
+                            f"or more {where} (expected at least {pct(min_share)}%){unpriced}; the strategy's "
+                            f"horizon is {_months(strategy_h)}"},
+            entities=(main.id, *(p.id for p in package.plans if p is not main)),
+            related=(*(link(f"'{p.id}'{f' ({p.plan_type})' if p.plan_type else ''} is in force for "
+                            f"{', '.join(short)}", p) for p in package.plans if p is not main),
+                     *(link(f"'{c.key}' is earned over {_months(_horizon(plan, c))}", c)
+                       for plan in package.plans for c in _paying(plan) if c.weight > 0)),
+            evidence={"long_share": round(low, 2), "long_share_by_role": {r: round(share_by_role[r], 2) for r in short},
+                      "plans": {p.id: {"target_pay_fraction": round(fractions.get(p.id, 0.0), 4),
+                                       "long_fraction": round(long_by_plan[p.id], 4),
+                                       "deferral_pct": p.deferral_pct, "deferral_months": p.deferral_months}
+                                for p in package.plans},
+                      "unpriced_plans": [p.id for p in package.unpriced], "weighted_by_target_pay": not package.by_weight,
+                      "exec_long_horizon": long_h, "exec_min_long_share": min_share,
                       "strategy_horizon": strategy_h})
+
+
+def _long_fraction(plan: Plan, long_h: float) -> float:
+    """Fraction of a plan's pay with a reward horizon of ``long_h`` months or more: a component
+    whose performance period plus holding reaches it counts whole, one that reaches it only with
+    the deferral counts for the deferred part. A plan without weighted components is judged on
+    its payout period, deferral and holding."""
+    weighted = [c for c in _paying(plan) if c.weight > 0]
+    total = sum(c.weight for c in weighted)
+    if total <= 0:
+        if plan.payout_months + _holding(plan) >= long_h:
+            return 1.0
+        return (plan.deferral_pct or 0) / 100 if plan.payout_months + _deferral(plan) + _holding(plan) >= long_h else 0.0
+    long_weight = 0.0
+    for c in weighted:
+        perf = float(c.performance_period_months) if c.performance_period_months else plan.payout_months
+        if perf + _holding(plan) >= long_h:
+            long_weight += c.weight
+        elif _horizon(plan, c) >= long_h:
+            long_weight += c.weight * (plan.deferral_pct or 0) / 100
+    return long_weight / total
 
 
 FUNCTIONS: dict[str, CheckFunction] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from incentive_lint.checks import (capability, capability_funding, capability_measurement, capability_offers, clarity,
-                                   clarity_cascade, engagement, engagement_conflicts, engagement_credit, engagement_design,
+                                   clarity_cascade, clarity_currency, engagement, engagement_conflicts, engagement_credit, engagement_design,
                                    engagement_gaming, engagement_governance, engagement_mix, engagement_targets,
                                    expression, structure, vocabulary)
 from incentive_lint.checks.api import CheckFunction
@@ -29,6 +29,7 @@ FUNCTIONS: dict[str, CheckFunction] = _join(
     structure.FUNCTIONS,
     clarity.FUNCTIONS,
     clarity_cascade.FUNCTIONS,
+    clarity_currency.FUNCTIONS,
     capability.FUNCTIONS,
     capability_measurement.FUNCTIONS,
     capability_offers.FUNCTIONS,

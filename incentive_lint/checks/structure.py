@@ -30,6 +30,7 @@ def dangling_reference(model: Model, options: Mapping[str, Any]) -> Iterator[Hit
         candidates: list[str] = []
         for kind in ref.target_kinds:
             candidates.extend(model.index(kind))
+            candidates.extend(model.invalid_ids.get(kind, ()))  # known ids, only in invalid documents
         hint = suggest(ref.value, candidates)
         kind = " or ".join(_KIND_NAMES.get(k, k) for k in ref.target_kinds)
         yield Hit(at=ref.loc, args={"source": ref.source, "field": ref.field, "kind": kind, "ref": ref.value,

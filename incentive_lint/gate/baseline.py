@@ -21,10 +21,14 @@ read as a policy file) is YAML meant to be read in a pull request::
         message: Plan 'ip-sales-2025' pays 60% on volume KPI ...
 
 Only ``fingerprint`` and ``path`` are used for matching; the rest is for readers.
+A consequence folded under its cause (``engine.fold``) is a finding of its own here: it has
+its own entry, is matched on its own, and is folded again after matching, so an accepted
+cause never takes an unaccepted consequence with it.
 """
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -32,7 +36,7 @@ from typing import Iterable, Sequence
 import yaml
 
 from incentive_lint.base.errors import UsageError
-from incentive_lint.base.findings import Finding, LintResult
+from incentive_lint.base.findings import Finding, LintResult, flatten
 
 BASELINE_NAME = ".incentive-lint-baseline.yaml"
 BASELINE_VERSION = 1
@@ -54,7 +58,7 @@ def render(result: LintResult, tool_version: str = "") -> str:
         "# Remove an entry once its finding is fixed, or write the file again with 'incentive-lint baseline'.",
     ]
     entries = []
-    for f in sorted(result.findings, key=lambda f: (f.span.file, f.rule, f.fingerprint, f.message)):
+    for f in sorted(flatten(result.findings), key=lambda f: (f.span.file, f.rule, f.fingerprint, f.message)):
         entries.append({"rule": f.rule, "fingerprint": f.fingerprint, "path": f.span.file,
                         "entities": list(f.entities), "message": f.message})
     body = yaml.safe_dump({"version": BASELINE_VERSION, "findings": entries}, sort_keys=False, allow_unicode=True,
@@ -68,7 +72,9 @@ def load(path: Path) -> Counter[Key]:
     from incentive_lint.read.parse import find_node
 
     display = path.as_posix()
-    if not path.is_file():
+    # Given on the command line, so it may be anywhere; a loop, pipe or unreadable file is
+    # named as such by read_settings (``is_file`` would call each of them missing).
+    if not os.path.lexists(path):
         raise UsageError(f"the baseline file '{display}' does not exist; write it with 'incentive-lint baseline "
                          f"--output {display}'.")
     parsed = read_settings(path, display, UsageError)
@@ -94,18 +100,21 @@ def load(path: Path) -> Counter[Key]:
 
 
 def split(findings: Iterable[Finding], known: Counter[Key], note: str) -> tuple[list[Finding], list[Finding], int]:
-    """(new findings, accepted findings with ``note`` added, number of known keys left unused)."""
+    """(new findings, folded; accepted findings with ``note`` added; number of known keys left
+    unused). Consequences are matched one by one."""
+    from incentive_lint.engine.engine import fold
+
     left = Counter(known)
     new: list[Finding] = []
     accepted: list[Finding] = []
-    for f in sorted(findings):
+    for f in flatten(findings):
         k = key(f)
         if left[k] > 0:
             left[k] -= 1
             accepted.append(dataclasses.replace(f, note=f"{f.note}; {note}" if f.note else note))
         else:
             new.append(f)
-    return new, accepted, sum(left.values())
+    return fold(new), accepted, sum(left.values())
 
 
 def filter_result(result: LintResult, known: Counter[Key], note: str) -> tuple[LintResult, int]:
@@ -116,4 +125,4 @@ def filter_result(result: LintResult, known: Counter[Key], note: str) -> tuple[L
 
 
 def keys_of(findings: Sequence[Finding]) -> Counter[Key]:
-    return Counter(key(f) for f in findings)
+    return Counter(key(f) for f in flatten(findings))

@@ -5,7 +5,7 @@ import dataclasses
 import datetime as _dt
 from typing import TYPE_CHECKING, Iterable
 
-from incentive_lint.base.findings import Finding
+from incentive_lint.base.findings import Finding, flatten
 from incentive_lint.checks.api import Hit
 from incentive_lint.gate.exceptions import INVALID, UNUSED, ExceptionEntry, collect
 
@@ -58,8 +58,13 @@ def apply_exceptions(findings: Iterable[Finding], ws: Workspace, engine: Engine,
                      options: LintOptions) -> tuple[list[Finding], list[Finding]]:
     """Split findings into (reported, suppressed) and add the exception findings.
 
-    Fills ``ws.exceptions`` with every entry and what it matched.
+    Each consequence is judged on its own (folded findings are unfolded first), and the
+    reported ones are folded again: a consequence whose cause is accepted is reported as a
+    problem of its own. Fills ``ws.exceptions`` with every entry and what it matched.
     """
+    from incentive_lint.engine.engine import fold
+
+    findings = flatten(findings)
     as_of = ws.model.as_of
     entries = collect(ws, options)
     ws.exceptions = entries
@@ -100,7 +105,7 @@ def apply_exceptions(findings: Iterable[Finding], ws: Workspace, engine: Engine,
             made = None
         if made is not None:
             reported.append(made)
-    return sorted(reported), sorted(suppressed)
+    return fold(reported), sorted(suppressed)
 
 
 def _finding(engine: Engine, ws: Workspace, slug: str, entry: ExceptionEntry, detail: str) -> Finding | None:

@@ -50,7 +50,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 from incentive_lint.base.errors import ConfigError
 from incentive_lint.base.findings import Finding
 from incentive_lint.base.kinds import suggest
-from incentive_lint.read.files import display_name, read_text
+from incentive_lint.read.documents import Issue
+from incentive_lint.read.files import (display_name, is_inside, outside_issue, read_text, relative_name,
+                                      repository_root, unreadable)
 from incentive_lint.read.parse import find_node, parse_text
 from incentive_lint.base.source import Position, Span
 
@@ -278,14 +280,15 @@ def _text(value: Any) -> str:
     return ""
 
 
-def load_register(path: Path, display: str, catalog: Catalog) -> list[ExceptionEntry]:
-    """The entries of a register file; file-level problems become one invalid entry."""
+def load_register(path: Path, display: str, catalog: Catalog, root: Path | None = None) -> list[ExceptionEntry]:
+    """The entries of a register file; file-level problems become one invalid entry. With
+    ``root``, a register whose real location is outside it is not read (one invalid entry)."""
 
     def broken(span: Span, message: str) -> list[ExceptionEntry]:
         return [ExceptionEntry("register", span, rule_text="", problems=[
             f"{message}; no exception of this register applies until it is fixed"])]
 
-    text, issue = read_text(path, display)
+    text, issue = read_text(path, display, root)
     if text is None:
         return broken(Span.at(display, 1), issue.message.rstrip(".") if issue else f"'{display}' could not be read")
     parsed = parse_text(text, display)
@@ -338,22 +341,50 @@ def load_register(path: Path, display: str, catalog: Catalog) -> list[ExceptionE
 
 def register_path(config: Config, options: LintOptions) -> tuple[Path | None, bool]:
     """The register file and whether the configuration names it (then it must exist)."""
-    cwd = options.cwd or Path.cwd()
     value = config.raw.get("exceptions") if config.raw else None
     if value:
         path = config.base_dir() / value
-        if not path.is_file():
+        if not os.path.lexists(path):  # a link loop or a pipe is reported when it is read
             raise ConfigError(f"{config.where('exceptions')}: the exceptions register '{value}' does not exist; "
                               "create it or correct the path.")
         return path, True
+    path = _register_base(config, options) / REGISTER_NAME
+    return (path, False) if os.path.lexists(path) else (None, False)
+
+
+def _register_base(config: Config, options: LintOptions) -> Path:
+    """Where the register is looked for: beside the configuration, else in the checked folder."""
     if config.path is not None:
-        base = config.path.parent
-    else:
-        first = options.paths[0] if options.paths else Path(".")
-        first = first if first.is_absolute() else cwd / first
-        base = first if first.is_dir() else first.parent
-    path = base / REGISTER_NAME
-    return (path, False) if path.is_file() else (None, False)
+        return Path(os.path.abspath(config.path)).parent
+    cwd = options.cwd or Path.cwd()
+    first = options.paths[0] if options.paths else Path(".")
+    first = first if first.is_absolute() else cwd / first
+    return first if os.path.isdir(first) else first.parent  # os.path: never raises for an unreadable path
+
+
+def _register_display(path: Path, options: LintOptions) -> str:
+    cwd = options.cwd or Path.cwd()
+    return display_name(Path(os.path.abspath(path if path.is_absolute() else cwd / path)), cwd)
+
+
+def register_refusal(config: Config, options: LintOptions, issues: Sequence[Issue]) -> Issue | None:
+    """The ``file-refused`` issue for a register whose real location is outside the
+    repository of the file naming it (or of the folder it was found in); it is never read.
+    ``None`` when it is inside, or already reported in ``issues`` (found in the checked folder)."""
+    path, explicit = register_path(config, options)
+    if path is None:
+        return None
+    display = _register_display(path, options)
+    if any(i.rule == "file-refused" and i.span.file == display for i in issues):
+        return None
+    span = None
+    what = f"the exceptions register '{display}'"
+    if explicit and config.locator is not None:
+        span = config.locator.span(config.display, 0, ("exceptions",))
+        display = relative_name(path, options.cwd or Path.cwd())
+        what = f"the exceptions register '{config.raw['exceptions']}' named here"
+    outside = outside_issue(path, display, repository_root(_register_base(config, options)), span=span, what=what)
+    return outside or unreadable(path, display)  # a loop or a pipe: not read, like a policy file
 
 
 def _is_policy_document(path: Path) -> bool:
@@ -369,8 +400,15 @@ def collect(ws: Workspace, options: LintOptions) -> list[ExceptionEntry]:
     for display, text in sorted(ws.inline.items()):  # kept by the loader: no file is read twice
         entries.extend(parse_inline(text, display, ws.catalog))
     path, explicit = register_path(ws.config, options)
-    if path is not None and (explicit or not _is_policy_document(path)):
-        cwd = options.cwd or Path.cwd()
-        display = display_name(Path(os.path.abspath(path if path.is_absolute() else cwd / path)), cwd)
-        entries.extend(load_register(path, display, ws.catalog))
+    if path is None:
+        return entries
+    display = _register_display(path, options)
+    root = repository_root(_register_base(ws.config, options))
+    # Never read a register from outside the repository (``register_refusal`` reported it),
+    # nor one already reported as not read, not even to see whether it is one.
+    if not is_inside(path, root) or any(i.rule == "file-refused" and i.span.file == display
+                                        for i in ws.model.issues):
+        return entries
+    if explicit or not _is_policy_document(path):
+        entries.extend(load_register(path, display, ws.catalog, root))
     return entries

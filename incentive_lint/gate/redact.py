@@ -111,6 +111,7 @@ def redact_finding(finding: Finding) -> Finding:
         evidence=_redact_pairs(finding.evidence, keep),
         related=tuple(_redact_related(r, keep) for r in finding.related),
         note=REDACTED if finding.note else "",
+        consequences=tuple(sorted(redact_finding(c) for c in finding.consequences)),
     )
 
 

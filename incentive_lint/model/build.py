@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from incentive_lint.read.documents import Document
 from incentive_lint.model.taxonomy import Taxonomy
 from incentive_lint.model.core import (Model)
-from incentive_lint.model.entities import (Body, Budget, Component, Definition, Function, Investment, KeyResult, Kpi, Loc, Objective, Offer, Org, Plan, Priority, Reference, Role, RunBudget, Strategy, System, Target, _date, _int, _num, _str, _t)
+from incentive_lint.model.core import InvalidDocument
+from incentive_lint.model.entities import (Body, Budget, Component, CurrencyRates, Rate, Definition, Function, Investment, KeyResult, Kpi, Loc, Objective, Offer, Org, Plan, Priority, Reference, Role, RunBudget, Strategy, System, Target, _date, _int, _num, _str, _t)
 
 class _Builder:
     def __init__(self) -> None:
@@ -32,10 +33,14 @@ class _Builder:
 ROLE_OR_BODY = ("role", "body")
 
 
-def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date) -> Model:
-    """Turn schema-valid documents into a model (invalid ones must already be filtered out)."""
+def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date,
+          invalid: Sequence[InvalidDocument] = ()) -> Model:
+    """Turn schema-valid documents into a model (invalid ones must already be filtered out);
+    the ``invalid`` documents only lend their ids, so that references to them are not dangling."""
     b = _Builder()
     model = Model(taxonomy=taxonomy, as_of=as_of)
+    model.invalid_documents = tuple(invalid)
+    model.invalid_ids = invalid_ids(model.invalid_documents)
     for doc in documents:
         data = doc.data
         loc = Loc(doc.file, doc.index, ())
@@ -50,6 +55,8 @@ def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date) ->
     # Only references that resolve to nothing are kept: on a large repository the resolved
     # ones would cost tens of MB and no rule needs them once they are known to resolve.
     model.references = tuple(r for r in b.refs if not any(r.value in model.index(k) for k in r.target_kinds))
+    if model.invalid_documents:
+        model.references = _link_invalid(model, model.references)
     model.reference_count = len(b.refs)
     counts: dict[str, int] = defaultdict(int)
     for definition in b.definitions:
@@ -57,6 +64,71 @@ def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date) ->
     # Likewise only ids defined more than once are kept (for duplicate-id).
     model.definitions = tuple(d for d in b.definitions if counts[d.id] > 1)
     return model
+
+
+#: Where each kind keeps the ids other documents refer to: (list field, or None for the
+#: document's own id; the reference kind of those ids). Read from invalid documents only.
+ID_FIELDS: dict[str, tuple[tuple[str | None, str], ...]] = {
+    "Strategy": ((None, "strategy"), ("priorities", "priority")),
+    "ObjectiveSet": ((None, "objective-set"), ("objectives", "objective")),
+    "KpiCatalog": ((None, "kpi-catalog"), ("kpis", "kpi")),
+    "IncentivePlan": ((None, "plan"), ("components", "component")),
+    "Org": ((None, "org"), ("bodies", "body"), ("functions", "function"), ("roles", "role"), ("systems", "system")),
+    "OfferCatalog": ((None, "offer-catalog"), ("offers", "offer")),
+    "Budget": ((None, "budget"), ("investments", "investment")),
+}
+
+
+def document_ids(doc: InvalidDocument) -> list[tuple[str, str]]:
+    """(reference kind, id) of every id an invalid document defines, read defensively: its data
+    failed validation, so any field may be missing or of the wrong type."""
+    data = doc.data if isinstance(doc.data, Mapping) else {}
+    own = doc.id if isinstance(doc.id, str) else None
+    out: list[tuple[str, str]] = []
+    for name, kind in ID_FIELDS.get(doc.kind, ((None, doc.kind.lower()),)):
+        if name is None:
+            if own is not None:
+                out.append((kind, own))
+            continue
+        items = data.get(name)
+        for item in items if isinstance(items, list) else ():
+            ident = item.get("id") if isinstance(item, Mapping) else None
+            if isinstance(ident, str):
+                # plan components are known to rules by plan id and component id (``Component.key``)
+                out.append((kind, f"{own}.{ident}" if kind == "component" and own else ident))
+    return out
+
+
+def invalid_ids(documents: Sequence[InvalidDocument]) -> dict[str, dict[str, frozenset[int]]]:
+    """reference kind -> id -> the invalid documents (by index) that define it."""
+    found: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for index, doc in enumerate(documents):
+        for kind, ident in document_ids(doc):
+            found[kind][ident].add(index)
+    return {k: {i: frozenset(v) for i, v in sorted(ids.items())} for k, ids in sorted(found.items())}
+
+
+def _link_invalid(model: Model, unresolved: tuple[Reference, ...]) -> tuple[Reference, ...]:
+    """Drop the references that name an id of an invalid document (they are known, only
+    invalid) and record which entities depend on an invalid document; returns the rest."""
+    links: dict[str, set[int]] = defaultdict(set)
+    locs: dict[tuple[str, int], dict[tuple[Any, ...], set[int]]] = defaultdict(lambda: defaultdict(set))
+    for ids in model.invalid_ids.values():
+        for ident, docs in ids.items():
+            links[ident].update(docs)
+    kept: list[Reference] = []
+    for r in unresolved:
+        docs = {d for k in r.target_kinds for d in model.invalid_ids.get(k, {}).get(r.value, ())}
+        if not docs:
+            kept.append(r)
+            continue
+        links[r.source].update(docs)
+        path = r.loc.path[:-1] if r.loc.path and isinstance(r.loc.path[-1], int) else r.loc.path
+        locs[(r.loc.file, r.loc.doc)][path[:-1]].update(docs)  # the referring entity: the path without the field
+    model.invalid_links = {k: frozenset(v) for k, v in sorted(links.items())}
+    model.invalid_locs = {key: tuple((p, frozenset(d)) for p, d in sorted(paths.items(), key=lambda x: tuple(map(str, x[0]))))
+                          for key, paths in sorted(locs.items())}
+    return tuple(kept)
 
 
 def _strategy(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
@@ -176,6 +248,7 @@ def _plan(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
         deferral_months=_int(deferral.get("months")) if isinstance(deferral, dict) else None,
         has_clawback=isinstance(clawback, dict),
         clawback_months=_int(clawback.get("lookback_months")) if isinstance(clawback, dict) else None,
+        clawback_triggers=_t(clawback.get("triggers")) if isinstance(clawback, dict) else (),
         has_windfall_review=bool(windfall) and windfall != "none", credit_offers=_t(d.get("credit_offers")),
         acknowledged_by=_t(d.get("acknowledged_by")), communicated_on=_date(d.get("communicated_on")),
         components=tuple(components))
@@ -262,6 +335,22 @@ def _budget(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
                                      run_budget=tuple(runs)))
 
 
+def _rates(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
+    rid = str(d["id"])
+    eff = d.get("effective") or {}
+    rates = []
+    for i, r in enumerate(d.get("rates") or []):
+        if not isinstance(r, dict):
+            continue
+        rloc = loc.at("rates", i)
+        currency = _str(r.get("currency")) or ""
+        rates.append(Rate(f"{rid}#{i}", rloc, r, currency=currency, rate=_num(r.get("rate")),
+                          start=_date(r.get("effective_from")), end=_date(r.get("effective_to"))))
+    m.currency_rates.setdefault(rid, CurrencyRates(
+        rid, loc, d, owner=_str(d.get("owner")), status=_str(d.get("status")), start=_date(eff.get("from")),
+        end=_date(eff.get("to")), reporting_currency=_str(d.get("reporting_currency")), rates=tuple(rates)))
+
+
 _HANDLERS = {
     "Strategy": _strategy,
     "ObjectiveSet": _objectives,
@@ -270,4 +359,5 @@ _HANDLERS = {
     "Org": _org,
     "OfferCatalog": _offers,
     "Budget": _budget,
+    "CurrencyRates": _rates,
 }

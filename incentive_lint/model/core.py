@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from incentive_lint.read.documents import Issue
+from incentive_lint.base.source import Span
 from incentive_lint.model.taxonomy import Taxonomy
-from incentive_lint.model.entities import (Body, Budget, Component, Definition, Entity, Function, Kpi, LEGACY, Objective, Offer, Org, Plan, Priority, Reference, Role, Strategy, System, UNALIGNED)
+from incentive_lint.model.entities import (Body, Budget, Component, CurrencyRates, Definition, Rate, Entity, Function, Kpi, LEGACY, Objective, Offer, Org, Plan, Priority, Reference, Role, Strategy, System, UNALIGNED)
 
 def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Cache a Model method's results on the instance (an ``lru_cache`` on a method would keep
@@ -60,12 +61,37 @@ class Divergence:
     q: dict[str, float]
     pi: dict[str, float]
     total_pay: float
+    #: the currency ``total_pay`` is in (the reporting currency), None when no plan says
+    currency: str | None = None
+    #: plans left out of the sums because their currency has no exchange rate in force
+    left_out: tuple[Plan, ...] = ()
 
     def contributors(self) -> list[tuple[str, float, float]]:
         """Buckets ordered by how much they add to the score: (bucket, q, pi)."""
         keys = sorted(set(self.q) | set(self.pi))
         rows = [(k, self.q.get(k, 0.0), self.pi.get(k, 0.0)) for k in keys]
         return sorted(rows, key=lambda r: (-abs(r[1] - r[2]), r[0]))
+
+
+@dataclass(frozen=True)
+class InvalidDocument:
+    """A document left out of the model because it failed validation (or its kind is misspelt).
+
+    Its ids are still read, defensively, so that references to it are known (not dangling)
+    and the findings that depend on it can be held back (see ``engine/invalid.py``)."""
+
+    file: str
+    doc: int
+    #: the kind its ids are read as: the declared one, or the one suggested for a misspelt kind
+    kind: str
+    #: the document's own ``id`` when it is a string
+    id: str | None
+    #: the document as read (plain data; only its ids are used)
+    data: Any
+    #: where the document names itself (its ``id``, else its ``kind``)
+    at: Span
+    #: the lines of its errors, ascending
+    error_lines: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)  # one run's state: identical only to itself (and hashable by identity)
@@ -86,12 +112,21 @@ class Model:
     offers: dict[str, Offer] = field(default_factory=dict)
     budgets: dict[str, Budget] = field(default_factory=dict)
     orgs: dict[str, Org] = field(default_factory=dict)
+    currency_rates: dict[str, CurrencyRates] = field(default_factory=dict)
     #: references that point at no defined entity (see ``build``)
     references: tuple[Reference, ...] = ()
     reference_count: int = 0
     #: definitions of ids that are defined more than once
     definitions: tuple[Definition, ...] = ()
     issues: tuple[Issue, ...] = ()
+    #: documents that failed validation, in reading order (see ``InvalidDocument``)
+    invalid_documents: tuple[InvalidDocument, ...] = ()
+    #: reference kind -> id -> indexes (into ``invalid_documents``) of the invalid documents defining it
+    invalid_ids: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
+    #: entity id -> the invalid documents it is or refers to (its findings are held back)
+    invalid_links: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: (file, doc) -> (node path of an entity referring to an invalid document, those documents)
+    invalid_locs: dict[tuple[str, int], tuple[tuple[tuple[Any, ...], frozenset[int]], ...]] = field(default_factory=dict)
     assume_rollover: bool = True
 
     # ---- indexes -------------------------------------------------------------------
@@ -206,10 +241,123 @@ class Model:
 
     @_memo
     def target_incentive(self, plan_id: str) -> float:
-        """TI(plan): headcount x target incentive over the roles it pays."""
+        """TI(plan): headcount x target incentive over the roles it pays, in the plan's currency."""
         plan = self.plans[plan_id]
         roles = self.in_force().get(plan_id, ())
         return sum(self.roles[r].headcount * self.role_target(plan, self.roles[r]) for r in roles)
+
+    def target_pay(self, plan_id: str) -> float:
+        """TI(plan) in the reporting currency; 0 when the plan's currency has no rate in force
+        (its pay is then left out of every sum rather than added unconverted)."""
+        rate = self.rate(self.plans[plan_id].currency)
+        return self.target_incentive(plan_id) * rate if rate is not None else 0.0
+
+    # ---- money in one currency -----------------------------------------------------
+    # Sums of money (pay shares, D, budget mixes) are taken in one reporting currency: the
+    # CurrencyRates document's, else the one currency the plans and budgets use. Each amount
+    # is converted at the rate in force on the as-of date; one without a rate is left out.
+
+    @_memo
+    def rates_in_force(self) -> tuple[CurrencyRates, ...]:
+        """CurrencyRates documents in force on the as-of date, by file and id (more than one
+        is a conflict; the first is used)."""
+        live = [r for r in self.currency_rates.values() if r.in_force(self.as_of)]
+        return tuple(sorted(live, key=lambda r: (r.loc.file, r.loc.doc, r.id)))
+
+    @property
+    def rate_document(self) -> CurrencyRates | None:
+        found = self.rates_in_force()
+        return found[0] if found else None
+
+    def currencies(self) -> tuple[str, ...]:
+        """Every currency an in-force plan or a current budget states, sorted."""
+        return tuple(sorted(self._currency_counts()))
+
+    @_memo
+    def _currency_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for plan in self.in_force_plans():
+            if plan.currency:
+                counts[plan.currency] += 1
+        for budget in self.current_budgets():
+            if budget.currency:
+                counts[budget.currency] += 1
+        return dict(counts)
+
+    def current_budgets(self) -> list[Budget]:
+        """Budgets effective on the as-of date (all of them when none is), by id."""
+        day = self.as_of
+        live = [b for b in self.budgets.values() if (b.start is None or b.start <= day) and (b.end is None or day <= b.end)]
+        return sorted(live or self.budgets.values(), key=lambda b: b.id)
+
+    @property
+    def reporting_currency(self) -> str | None:
+        """The currency sums are taken in: the rates document's, else the most used one."""
+        doc = self.rate_document
+        if doc is not None and doc.reporting_currency:
+            return doc.reporting_currency
+        counts = self._currency_counts()
+        return min(counts, key=lambda c: (-counts[c], c)) if counts else None
+
+    def rate(self, currency: str | None) -> float | None:
+        """Units of the reporting currency one unit of ``currency`` is worth on the as-of date:
+        1 for the reporting currency itself and for amounts that name none, None without a rate."""
+        reporting = self.reporting_currency
+        if currency is None or reporting is None or currency == reporting:
+            return 1.0
+        found = self.rate_line(currency)
+        return found[1].rate if found is not None else None
+
+    def rate_line(self, currency: str) -> tuple[CurrencyRates, Rate] | None:
+        """The rate line in force for ``currency`` and the document giving it: the first
+        document in force (by file) in the reporting currency that has one."""
+        return self._rate_line(currency)
+
+    @_memo
+    def _rate_line(self, currency: str) -> tuple[CurrencyRates, Rate] | None:
+        reporting = self.reporting_currency
+        for doc in self.rates_in_force():
+            if doc.reporting_currency != reporting:
+                continue
+            line = doc.rate_on(currency, self.as_of)
+            if line is not None:
+                return doc, line
+        return None
+
+    def to_reporting(self, amount: float, currency: str | None) -> float | None:
+        """``amount`` in ``currency`` converted to the reporting currency (None without a rate)."""
+        rate = self.rate(currency)
+        return amount * rate if rate is not None else None
+
+    def money(self, amount: float, currency: str | None = None) -> str:
+        """An amount with its currency, for messages: 'EUR 20,000' (the reporting currency by default)."""
+        code = currency if currency is not None else self.reporting_currency
+        return f"{code + ' ' if code else ''}{amount:,.0f}"
+
+    def unconverted(self, plans: Sequence[Plan] | None = None) -> tuple[Plan, ...]:
+        """Plans (in force by default) with target pay in a currency that has no rate, by id."""
+        chosen = self.in_force_plans() if plans is None else plans
+        return tuple(sorted((p for p in chosen if self.rate(p.currency) is None and self.target_incentive(p.id) > 0),
+                            key=lambda p: p.id))
+
+    def left_out_text(self, plans: Sequence[Plan]) -> str:
+        """" (not counting 'ip-cs-2025' JPY 16,000,000: no exchange rate to EUR in force)", or ''."""
+        if not plans:
+            return ""
+        listed = ", ".join(f"'{p.id}' {self.money(self.target_incentive(p.id), p.currency)}" for p in plans)
+        return f" (not counting {listed}: no exchange rate to {self.reporting_currency} in force)"
+
+    def rates_used(self) -> tuple[str, ...]:
+        """The conversions the sums use, one line per currency: '1 JPY = 0.00625 EUR (fx-2025, from 2025-01-01)'."""
+        reporting = self.reporting_currency
+        out = []
+        for currency in self.currencies():
+            found = self.rate_line(currency) if currency != reporting else None
+            if found is not None and found[1].rate is not None:
+                doc, line = found
+                since = f", from {line.start}" if line.start else ""
+                out.append(f"1 {currency} = {line.rate:g} {reporting} ({doc.id}{since})")
+        return tuple(out)
 
     def plan_functions(self, plan: Plan) -> tuple[str, ...]:
         return self._plan_functions(plan.id)
@@ -304,8 +452,16 @@ class Model:
         return kpi.drivers if kpi else ()
 
     def plan_share(self, plan: Plan) -> Share:
-        """The plan's target incentive split over buckets."""
-        return Share(dict(self._plan_share(plan.id)))
+        """The plan's target incentive split over buckets, in the reporting currency (empty when
+        the plan's currency has no rate in force)."""
+        rate = self.rate(plan.currency)
+        if rate is None:
+            return Share()
+        return Share({k: v * rate for k, v in self._plan_share(plan.id)})
+
+    def plan_fractions(self, plan: Plan) -> dict[str, float]:
+        """Which fraction of the plan's own target incentive goes to each bucket (no currency involved)."""
+        return Share(dict(self._plan_share(plan.id))).fractions()
 
     @_memo
     def _plan_share(self, plan_id: str) -> tuple[tuple[str, float], ...]:
@@ -341,7 +497,7 @@ class Model:
         pi = {p.id: p.weight / weight_total for p in priorities}
         keys = set(q) | set(pi)
         score = 0.5 * sum(abs(q.get(k, 0.0) - pi.get(k, 0.0)) for k in keys)
-        return Divergence(score, q, pi, share.total)
+        return Divergence(score, q, pi, share.total, self.reporting_currency, self.unconverted(plans))
 
     def function_plans(self, function: str) -> list[Plan]:
         """In-force, non-executive plans that pay roles of ``function``."""
@@ -359,5 +515,6 @@ class Model:
 
     def all_entities(self) -> Iterator[Entity]:
         for table in (self.strategies, self.priorities, self.objectives, self.kpis, self.plans, self.functions,
-                      self.roles, self.systems, self.bodies, self.offers, self.budgets, self.orgs):
+                      self.roles, self.systems, self.bodies, self.offers, self.budgets, self.orgs,
+                      self.currency_rates):
             yield from table.values()

@@ -194,6 +194,7 @@ class Plan(Entity):
     deferral_months: int | None = None
     has_clawback: bool = False
     clawback_months: int | None = None
+    clawback_triggers: tuple[str, ...] = ()
     has_windfall_review: bool = False
     credit_offers: tuple[str, ...] = ()
     acknowledged_by: tuple[str, ...] = ()
@@ -278,6 +279,43 @@ class Budget(Entity):
     end: _dt.date | None = None
     investments: tuple[Investment, ...] = ()
     run_budget: tuple[RunBudget, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rate(Entity):
+    """One line of a CurrencyRates document: ``rate`` units of the reporting currency buy one unit
+    of ``currency`` from ``start`` (inclusive) to ``end`` (inclusive, open when None)."""
+
+    currency: str = ""
+    rate: float | None = None
+    start: _dt.date | None = None
+    end: _dt.date | None = None
+
+    def covers(self, day: _dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyRates(Entity):
+    """Finance's exchange rates: how many units of ``reporting_currency`` one unit of each other
+    currency is worth, and from when."""
+
+    owner: str | None = None
+    status: str | None = None
+    start: _dt.date | None = None
+    end: _dt.date | None = None
+    reporting_currency: str | None = None
+    rates: tuple[Rate, ...] = ()
+
+    def in_force(self, day: _dt.date) -> bool:
+        """Not a draft or retired, and effective on ``day`` (no ``effective`` = always)."""
+        return (self.status not in ("draft", "retired") and (self.start is None or self.start <= day)
+                and (self.end is None or day <= self.end))
+
+    def rate_on(self, currency: str, day: _dt.date) -> Rate | None:
+        """The line in force for ``currency`` on ``day`` (the latest start wins)."""
+        lines = [r for r in self.rates if r.currency == currency and r.rate and r.rate > 0 and r.covers(day)]
+        return max(lines, key=lambda r: (r.start or _dt.date.min, r.id)) if lines else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,14 @@
-"""The ``exceptions`` listing: every exception (register and inline) as text, CSV or JSON."""
+"""The ``exceptions`` listing: every exception (register and inline) as text, CSV or JSON.
+
+Reasons, owners and ids are written by people in the repository, so every value is printed
+through ``base.escape`` (``visible`` in text and CSV cells, ``json_safe`` for JSON)."""
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
 from typing import Any
 
+from incentive_lint.base.escape import json_safe, visible
 from incentive_lint.engine.workspace import LintOptions
 from incentive_lint.gate.exception_list import LIST_COLUMNS, rows
 from incentive_lint.run import lint
@@ -18,7 +22,7 @@ def listing(options: LintOptions, fmt: str = "text") -> str:
     if fmt == "json":
         import json
 
-        return json.dumps({"as_of": result.as_of, "exceptions": table}, indent=2, ensure_ascii=False) + "\n"
+        return json_safe(json.dumps({"as_of": result.as_of, "exceptions": table}, indent=2, ensure_ascii=False)) + "\n"
     if fmt == "csv":
         import csv
         import io
@@ -27,14 +31,15 @@ def listing(options: LintOptions, fmt: str = "text") -> str:
         writer = csv.DictWriter(buffer, fieldnames=list(LIST_COLUMNS), lineterminator="\n")
         writer.writeheader()
         for row in table:
-            writer.writerow({k: "" if row[k] is None else _csv_safe(row[k]) for k in LIST_COLUMNS})
+            writer.writerow({k: "" if row[k] is None else _csv_safe(_text(row[k])) for k in LIST_COLUMNS})
         return buffer.getvalue()
     if not table:
         return f"No exceptions (as of {result.as_of}).\n"
     from tabulate import tabulate
 
-    shown = [[r["status"], r["until"], "" if r["days_left"] is None else r["days_left"], r["rule"], r["applies_to"],
-              r["owner"], r["approved_by"], r["reason"] or r["problem"], r["written_at"]] for r in table]
+    shown = [[_text(v) for v in (r["status"], r["until"], "" if r["days_left"] is None else r["days_left"], r["rule"],
+                                 r["applies_to"], r["owner"], r["approved_by"], r["reason"] or r["problem"],
+                                 r["written_at"])] for r in table]
     counts: dict[str, int] = {}
     for r in table:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -43,6 +48,11 @@ def listing(options: LintOptions, fmt: str = "text") -> str:
                                     "reason (or problem)", "written at"], tablefmt="simple",
                     maxcolwidths=[None, None, None, 30, 30, 24, 36, 50, None])
     return f"{text}\n\n{len(table)} exception(s) as of {result.as_of}: {summary}.\n"
+
+
+def _text(value: Any) -> Any:
+    """A cell value with control characters made visible; numbers stay numbers."""
+    return visible(value) if isinstance(value, str) else value
 
 
 def _csv_safe(value: Any) -> Any:

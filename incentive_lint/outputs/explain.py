@@ -1,5 +1,8 @@
 """Rule documentation, assembled from ``rule.yaml`` files and their examples: one rule's
-page (``explain``) and the catalog (``rules``; ``docs/rules.md`` is its Markdown form)."""
+page (``explain``) and the catalog (``rules``; ``docs/rules.md`` is its Markdown form).
+
+User rules come from the repository, so every value is printed through ``base.escape``
+(``visible`` per line of text, ``json_safe`` for JSON): a rule file cannot drive the terminal."""
 from __future__ import annotations
 
 import json
@@ -7,6 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Callable, Sequence
 
+from incentive_lint.base.escape import json_safe, visible
 from incentive_lint.base.resources import catalog_dir
 from incentive_lint.settings.rulespec import RuleSpec
 
@@ -45,8 +49,11 @@ def explain_text(spec: RuleSpec) -> str:
     for path in example_files(spec):
         label = "Bad example" if path.name.startswith("bad") else "Good example"
         lines += ["", f"{label} ({path.name})", ""]
-        lines += [f"    {line}" for line in path.read_text(encoding="utf-8").splitlines()]
-    return "\n".join(lines) + "\n"
+        # errors=backslashreplace: the not-utf8 rule's own examples are not UTF-8 on purpose.
+        text = path.read_bytes().decode("utf-8", errors="backslashreplace")
+        lines += [f"    {line}" for line in text.splitlines()]
+    # Each item is one line; escaping item by item keeps a line break inside a value visible.
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 FAMILY_ORDER = ("clarity", "capability", "engagement", "input")
@@ -66,18 +73,18 @@ def _ordered(specs: Sequence[RuleSpec]) -> list[RuleSpec]:
 def catalog_text(specs: Sequence[RuleSpec]) -> str:
     from tabulate import tabulate
 
-    rows = [[s.code, s.slug, s.family, s.severity.label, s.summary] for s in _ordered(specs)]
+    rows = [[visible(v) for v in (s.code, s.slug, s.family, s.severity.label, s.summary)] for s in _ordered(specs)]
     return tabulate(rows, headers=["code", "rule", "family", "severity", "summary"], tablefmt="simple",
                     maxcolwidths=[None, None, None, None, 70]) + "\n"
 
 
 def catalog_json(specs: Sequence[RuleSpec]) -> str:
-    return json.dumps([{"slug": s.slug, "code": s.code, "family": s.family, "severity": s.severity.label,
-                        "summary": s.summary, "options": dict(s.options)} for s in specs], indent=2) + "\n"
+    return json_safe(json.dumps([{"slug": s.slug, "code": s.code, "family": s.family, "severity": s.severity.label,
+                                  "summary": s.summary, "options": dict(s.options)} for s in specs], indent=2)) + "\n"
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return visible(" ".join(text.split())).replace("|", "\\|")
 
 
 def catalog_markdown(specs: Sequence[RuleSpec]) -> str:
@@ -93,8 +100,9 @@ def catalog_markdown(specs: Sequence[RuleSpec]) -> str:
         lines += [f"## {FAMILY_TITLES[family]}", "", "| code | rule | severity | what it finds | options |",
                   "|---|---|---|---|---|"]
         for s in members:
-            options = ", ".join(f"`{k}: {v}`" for k, v in sorted(s.options.items()) if k != "issue")
-            lines.append(f"| {s.code} | `{s.slug}` | {s.severity.label} | {_cell(s.summary)} | {options} |")
+            options = ", ".join(f"`{_cell(str(k))}: {_cell(str(v))}`" for k, v in sorted(s.options.items())
+                                if k != "issue")
+            lines.append(f"| {_cell(s.code)} | `{_cell(s.slug)}` | {s.severity.label} | {_cell(s.summary)} | {options} |")
         lines.append("")
     return "\n".join(lines)
 

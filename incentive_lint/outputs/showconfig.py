@@ -2,7 +2,8 @@
 
 Sources are ``default`` (the rule's own ``rule.yaml``), ``extends: strict (file:line)`` or
 ``file:line (the key that set it)``. The text form is valid YAML with the sources as
-comments; ``--format json`` gives the same as JSON.
+comments; ``--format json`` gives the same as JSON. Values, keys and file names come from
+the repository, so each piece is printed through ``base.escape`` (``visible``/``json_safe``).
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from incentive_lint.base.escape import json_safe, visible
 
 from incentive_lint.settings.catalog import load_catalog
 from incentive_lint.settings.config import discover as discover_config
@@ -74,7 +77,7 @@ def effective(options: LintOptions) -> dict[str, Any]:
 def show_config(options: LintOptions, fmt: str = "text") -> str:
     data = effective(options)
     if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+        return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n"
     lines: list[tuple[str, str]] = []
     for key in ("extends", "assume_rollover", "exceptions", "rule_paths"):
         lines.append((f"{key}: {_scalar(data[key]['value'])}", data[key]["source"]))
@@ -90,8 +93,9 @@ def show_config(options: LintOptions, fmt: str = "text") -> str:
         if "ignore_paths" in rule:
             lines.append((f"    ignore_paths: {_scalar(rule['ignore_paths']['value'])}",
                           rule["ignore_paths"]["source"]))
+    lines = [(visible(text), visible(source)) for text, source in lines]
     width = min(60, max(len(text) for text, _ in lines) + 2)
-    config = data["config_file"] or "none found, built-in defaults"
+    config = visible(data["config_file"] or "none found, built-in defaults")
     out = [f"# Effective configuration of incentive-lint (configuration file: {config}).",
            "# After each value: where it comes from (default = the rule's own rule.yaml)."]
     for text, source in lines:

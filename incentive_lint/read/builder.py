@@ -33,6 +33,12 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _SPECIAL_FLOAT = re.compile(r"[-+]?\.(inf|Inf|INF)\Z|\.(nan|NaN|NAN)\Z")
 _DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+#: a YAML 1.1 timestamp: a date, or a date and time
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+                        r"([Tt \t]+[0-9]{1,2}:[0-9]{2}:[0-9]{2}(\.[0-9]*)?([ \t]*(Z|[-+][0-9]{1,2}(:[0-9]{2})?))?)?\Z")
+#: numbers with an exponent that YAML 1.1 reads as text: no '.' in the mantissa (1e6) or no sign
+#: in the exponent (1.5e3); YAML 1.2 reads both as numbers
+_YAML12_ONLY_FLOAT = re.compile(r"[-+]?([0-9]+[eE][-+]?[0-9]+|[0-9]*\.[0-9]*[eE][0-9]+)\Z")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?\Z")
 _YAML11_BOOL = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
 _UNDERSCORE_NUMBER = re.compile(r"[-+]?[0-9][0-9_]*_[0-9_]*(\.[0-9_]*)?\Z")
@@ -53,17 +59,21 @@ _INTERN_MAX = 48
 class _Builder:
     """Builds plain data from one document's node tree and records input issues."""
 
-    def __init__(self, file: str, table: LineTable, doc_index: int) -> None:
+    def __init__(self, file: str, table: LineTable, doc_index: int, offset: int = 0) -> None:
         self.file = file
         self.table = table
         self.doc_index = doc_index
+        #: where in the file the text the nodes were composed from begins (their marks count from there)
+        self.offset = offset
         self.issues: list[Issue] = []
         self.built: dict[int, tuple[Any, int]] = {}
         self.active: set[int] = set()
         self.expanded = 0
 
     def span(self, node: Node) -> Span:
-        return Span(self.file, self.table.position(node.start_mark.index), self.table.position(node.end_mark.index))
+        offset = self.offset
+        return Span(self.file, self.table.position(node.start_mark.index + offset),
+                    self.table.position(node.end_mark.index + offset))
 
     def issue(self, rule: str, node: Node, path: NodePath, message: str) -> None:
         self.issues.append(Issue(rule, self.span(node), message, path, doc_index=self.doc_index))
@@ -129,6 +139,7 @@ class _Builder:
             return None, 1
         out: dict[str, Any] = {}
         merged: list[dict[str, Any]] = []
+        first_keys: dict[str, Node] | None = None  # built on the first duplicate only
         size = 1
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
@@ -151,7 +162,12 @@ class _Builder:
             else:
                 name = _intern(self._key(key_node, path))
             if name in out:
-                self._duplicate(node, key_node, name, path)
+                if first_keys is None:
+                    first_keys = {}
+                    for k, _ in node.value:
+                        if k.__class__ is ScalarNode:
+                            first_keys.setdefault(k.value, k)
+                self._duplicate(first_keys.get(key_node.value, key_node), key_node, name, path)
             if value_node.__class__ is ScalarNode and value_node.tag == _PLAIN:
                 value = value_node.value
                 if not value or value[0] in _PLAIN_SPECIAL_START or value in _WORDS:
@@ -172,10 +188,8 @@ class _Builder:
             out = combined
         return out, size
 
-    def _duplicate(self, node: MappingNode, key_node: ScalarNode, name: str, path: NodePath) -> None:
-        earlier = next(k for k, _ in node.value if k.__class__ is ScalarNode and k is not key_node
-                       and k.value == key_node.value)
-        line = self.table.position(earlier.start_mark.index).line
+    def _duplicate(self, earlier: Node, key_node: ScalarNode, name: str, path: NodePath) -> None:
+        line = self.table.position(earlier.start_mark.index + self.offset).line
         self.issue("duplicate-key", key_node, (*path, name),
                    f"the key '{name}' appears twice in this mapping (also on line {line}); YAML keeps "
                    "only the last value silently. Remove or rename one of them.")
@@ -223,8 +237,16 @@ class _Builder:
             self.issue("invalid-value", node, path, f"'{text}' is tagged !!bool but is not true or false.")
             return text
         if tag == _TAG + "null":
-            return None
+            if text in _NULLS:
+                return None
+            self.issue("invalid-value", node, path, f"'{text}' is tagged !!null but is not empty; remove the "
+                                                    "value or the tag.")
+            return text
         if tag == _TAG + "timestamp":
+            if not _TIMESTAMP.match(text):
+                self.issue("invalid-value", node, path, f"'{text}' is tagged !!timestamp but is not a date; "
+                                                        "write a date as YYYY-MM-DD.")
+                return text
             return self._plain(node, text, path)
         self._unknown_tag(node, path)
         return None
@@ -264,6 +286,11 @@ class _Builder:
             if not math.isfinite(value):
                 self.issue("invalid-value", node, path, f"the number '{text}' is too large to be an amount.")
                 return text
+            if _YAML12_ONLY_FLOAT.match(text) and node.tag == _PLAIN:
+                self.issue("ambiguous-value", node, path,
+                           f"unquoted '{text}' is read as the number {_number(value)} by some YAML tools and as "
+                           f"text by others; write the number out ({_number(value)}), or quote it if it is a code.")
+                return text
             return value
         if _SPECIAL_FLOAT.match(text):
             self.issue("invalid-value", node, path,
@@ -294,6 +321,12 @@ class _Builder:
                        "the number without underscores, or quote it.")
             return text
         return text
+
+
+def _number(value: float) -> str:
+    if value.is_integer() and abs(value) < 1e18:
+        return f"{int(value)}"
+    return repr(value)
 
 
 def _octal(digits: str) -> str:

@@ -1,6 +1,19 @@
-"""Finding the candidate policy files and reading their text safely, refusing what must not be read."""
+"""Finding the candidate policy files and reading their text safely, refusing what must not be read.
+
+Nothing here raises for a hostile tree: a link loop, a broken link, a link or a named file
+leading outside the root, a folder or file that cannot be opened, a file that vanishes
+between listing and reading, a pipe or device, a huge file or a name that is not UTF-8
+each becomes one ``file-refused`` issue on that path (with a ``reason`` from
+``base.findings.NOT_READ_REASONS``) and the rest is still read. Folders are walked with an
+explicit stack, so the depth of a tree is never limited by Python's recursion limit.
+
+:func:`read_text` is the one way any input is opened (policy files, the configuration,
+rule files, the exceptions register, baselines): with ``root`` it also refuses a file whose
+real location is outside that folder.
+"""
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -8,11 +21,112 @@ from pathlib import Path
 from typing import Sequence
 
 from incentive_lint.base.source import Span
-from incentive_lint.read.documents import Issue, ParsedFile
+from incentive_lint.read.documents import DEFAULT_LIMITS, Issue, ParsedFile, size_text
 from incentive_lint.read.parse import parse_text
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_size  # the default; 'limits: {max_file_size}' in the configuration
 YAML_EXTENSIONS = (".yaml", ".yml")
+REFUSED = "file-refused"
+#: where a file must be for ``read_text(..., root=...)``, as the messages say it
+THE_FOLDER = "the folder being checked"
+THE_REPOSITORY = "the repository"
+# O_NONBLOCK: a file swapped for a pipe after the check cannot make open() wait for a writer.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+# --------------------------------------------------------------------------- names and roots
+
+
+def shown(name: str) -> str:
+    """A path as it can always be printed: bytes that are not UTF-8 (kept by Python as lone
+    surrogates) are written as ``\\xNN`` instead of crashing every output."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(name).decode("utf-8", "backslashreplace")
+        except UnicodeError:
+            return name.encode("utf-8", "backslashreplace").decode("ascii")
+
+
+def is_utf8_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_name(path: Path, cwd: Path) -> str:
+    """The name users see: relative to ``cwd`` when inside it, POSIX, printable."""
+    try:
+        return shown(path.relative_to(cwd).as_posix())
+    except ValueError:
+        return shown(path.as_posix())
+
+
+def relative_name(path: Path, cwd: Path) -> str:
+    """Like :func:`display_name`, but a path outside ``cwd`` is shown relative to it too
+    (``../shared/rules``), so that a finding about it does not depend on where the checkout is."""
+    return shown(Path(os.path.relpath(os.path.abspath(path), os.path.abspath(cwd))).as_posix())
+
+
+def repository_root(start: Path) -> Path:
+    """The real folder holding ``.git`` at or above ``start``, else ``start`` itself (real path).
+
+    Paths that a file of the repository names (rule folders, the exceptions register) and
+    files found in it (the configuration, the register) must stay inside this folder."""
+    here = Path(os.path.realpath(start))
+    for folder in (here, *here.parents):
+        if os.path.lexists(folder / ".git"):
+            return folder
+    return here
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether the real location of ``path`` (links followed, loops tolerated) is in ``root``."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def refused(display: str, reason: str, message: str, span: Span | None = None) -> Issue:
+    """A ``file-refused`` issue on ``display`` (or at ``span``, e.g. the config line naming it)."""
+    return Issue(REFUSED, span or Span.at(display, 1), message, args=(("reason", reason), ("file", display)))
+
+
+def outside_issue(path: Path, display: str, root: Path, where: str = THE_REPOSITORY,
+                  span: Span | None = None, what: str = "") -> Issue | None:
+    """The refusal of a path whose real location is outside ``root``, or ``None`` if it is inside."""
+    if is_inside(path, root):
+        return None
+    reason = "outside" if where == THE_FOLDER else "outside-repository"
+    lexical = Path(os.path.abspath(path)).is_relative_to(os.path.realpath(root)) or \
+        Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
+    subject = what or f"'{display}'"
+    if lexical:
+        text = f"{subject} is a link to a place outside {where}; it was not read. Copy it into {where} instead."
+    else:
+        text = f"{subject} is outside {where}; it was not read. Keep it inside {where}."
+    return refused(display, reason, text, span)
+
+
+def _os_refusal(display: str, exc: OSError, folder: bool = False) -> Issue:
+    """The finding for a path the operating system would not let us open."""
+    what = f"the folder '{display}'" if folder else f"'{display}'"
+    lost = "; none of its files were checked" if folder else "; it was not read"
+    if isinstance(exc, PermissionError):
+        return refused(display, "permission", f"{what} could not be opened: permission denied{lost}. Make it "
+                       "readable for the account that runs the check (or move it out of the checked folder).")
+    if exc.errno == errno.ELOOP:
+        return refused(display, "loop", f"{what} is a link that leads round in a loop of links{lost}. Replace the "
+                       "link with the file itself.")
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        return refused(display, "vanished", f"{what} disappeared while the check was running (deleted or "
+                       f"renamed){lost}. Run the check again.")
+    if exc.errno == errno.ENAMETOOLONG:
+        return refused(display, "too-long", f"{what} has a path too long to open{lost}. Move it to a shallower "
+                       "folder or shorten the folder names.")
+    return refused(display, "error", f"{what} could not be read: {exc.strerror or exc}{lost}.")
 
 
 # --------------------------------------------------------------------------- discovery
@@ -26,47 +140,120 @@ class Candidate:
     display: str
 
 
-def display_name(path: Path, cwd: Path) -> str:
-    try:
-        return path.relative_to(cwd).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def discover(paths: Sequence[Path], cwd: Path) -> tuple[list[Candidate], list[Issue]]:
     """Find ``*.yaml``/``*.yml`` under ``paths`` (hidden folders and files skipped).
 
-    Raises ``FileNotFoundError`` for a path that does not exist (a usage error).
+    Raises ``FileNotFoundError`` for a path that does not exist (a usage error); every other
+    problem with a path is a ``file-refused`` issue and the other paths are still found.
     """
     found: dict[str, Candidate] = {}
     issues: list[Issue] = []
     for given in paths:
         given_abs = (cwd / given) if not given.is_absolute() else given
-        if not os.path.lexists(given_abs):
-            raise FileNotFoundError(str(given))
         absolute = Path(os.path.abspath(given_abs))
-        if absolute.is_dir():
-            root = absolute.resolve()
-            for dirpath, dirnames, filenames in os.walk(absolute):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or not name.endswith(YAML_EXTENSIONS):
-                        continue
-                    _add(Path(dirpath) / name, root, cwd, found, issues)
+        try:
+            os.lstat(absolute)
+        except (FileNotFoundError, NotADirectoryError):
+            raise FileNotFoundError(str(given)) from None
+        except OSError as exc:  # e.g. inside a folder that may not be opened
+            issues.append(_os_refusal(display_name(absolute, cwd), exc))
+            continue
+        if os.path.isdir(absolute):  # a folder given on the command line may itself be a link
+            _walk(absolute, Path(os.path.realpath(absolute)), cwd, found, issues)
         else:
-            _add(absolute, absolute.parent.resolve(), cwd, found, issues)
+            _add(absolute, Path(os.path.realpath(absolute.parent)), cwd, found, issues)
     ordered = sorted(found.values(), key=lambda c: c.display)
-    return ordered, issues
+    unique = {(i.span.file, i.message): i for i in issues}  # a path named twice is reported once
+    return ordered, [unique[k] for k in sorted(unique)]
+
+
+def _walk(top: Path, root: Path, cwd: Path, found: dict[str, Candidate], issues: list[Issue]) -> None:
+    """Every YAML file under ``top``. A link to a folder inside ``root`` is followed once: a link
+    back to the folder it sits in or to one above it is a loop (refused), a second name for a
+    folder already walked adds nothing, and a link leading outside ``root`` is refused."""
+    stack = [top]
+    visited = {os.path.realpath(top)}
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            issues.append(_os_refusal(display_name(folder, cwd), exc, folder=True))
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            path = Path(entry.path)
+            if not is_folder and entry.is_symlink() and os.path.isdir(path):
+                target = _folder_link(path, folder, root, cwd, visited, issues)
+                if target is not None:
+                    visited.add(target)
+                    subfolders.append(path)
+                continue
+            if is_folder:
+                if not is_utf8_name(entry.name):
+                    display = display_name(path, cwd)
+                    issues.append(refused(display, "name", f"the folder name '{display}' is not UTF-8 text; none of "
+                                          "its files were checked. Rename the folder with ordinary letters."))
+                elif os.path.realpath(path) not in visited:  # not already walked through a link
+                    visited.add(os.path.realpath(path))
+                    subfolders.append(path)
+            elif entry.name.endswith(YAML_EXTENSIONS):
+                _add(path, root, cwd, found, issues)
+        stack.extend(reversed(subfolders))
+
+
+def _folder_link(path: Path, folder: Path, root: Path, cwd: Path, visited: set[str],
+                 issues: list[Issue]) -> str | None:
+    """The real folder a link to a folder leads to, if it is to be walked; else ``None``
+    (with a refusal for a loop or a place outside ``root``)."""
+    display = display_name(path, cwd)
+    problem = outside_issue(path, display, root, THE_FOLDER)
+    if problem is not None:
+        issues.append(problem)
+        return None
+    real = os.path.realpath(path)
+    here = os.path.realpath(folder)
+    if here == real or here.startswith(real.rstrip(os.sep) + os.sep):
+        issues.append(refused(display, "loop", f"'{display}' is a link to the folder it sits in or to one above "
+                              "it, a loop; it was not followed (the files it leads to are checked under their own "
+                              "names). Remove the link."))
+        return None
+    if real in visited:  # a second name for a folder already walked: its files are checked once
+        return None
+    return real
 
 
 def _add(path: Path, root: Path, cwd: Path, found: dict[str, Candidate], issues: list[Issue]) -> None:
     display = display_name(path, cwd)
-    if path.is_symlink():
-        target = path.resolve()
-        if not target.is_relative_to(root):
-            issues.append(Issue("file-refused", Span.at(display, 1),
-                                f"'{display}' is a link to a file outside the folder being checked; "
-                                "it was not read. Copy the file into the repository instead."))
+    if not is_utf8_name(str(path)):
+        issues.append(refused(display, "name", f"the file name '{display}' is not UTF-8 text; it was not read. "
+                              "Rename the file with ordinary letters."))
+        return
+    try:
+        info = os.lstat(path)
+    except OSError as exc:  # gone since the folder was listed, or its folder closed meanwhile
+        issues.append(_os_refusal(display, exc))
+        return
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            issues.append(refused(display, "broken-link", f"'{display}' is a link to a file that does not exist; it "
+                                  "was not read. Remove the link or restore the file it points to."))
+            return
+        except OSError as exc:
+            issues.append(_os_refusal(display, exc))
+            return
+        problem = outside_issue(path, display, root, THE_FOLDER)
+        if problem is not None:
+            issues.append(problem)
             return
     found.setdefault(display, Candidate(path, display))
 
@@ -74,25 +261,37 @@ def _add(path: Path, root: Path, cwd: Path, found: dict[str, Candidate], issues:
 # --------------------------------------------------------------------------- reading
 
 
-def read_text(path: Path, display: str) -> tuple[str | None, Issue | None]:
-    """Read a regular UTF-8 file, refusing FIFOs, devices and huge files before reading."""
+def read_text(path: Path, display: str, root: Path | None = None,
+              where: str = THE_REPOSITORY, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Issue | None]:
+    """Read a regular UTF-8 file, refusing FIFOs, devices and huge files before reading, and
+    with ``root`` a file whose real location is outside ``root``. Never raises ``OSError``."""
+    if root is not None:
+        problem = outside_issue(path, display, root, where)
+        if problem is not None:
+            return None, problem
     try:
         info = os.stat(path)
     except OSError as exc:
-        return None, Issue("file-refused", Span.at(display, 1), f"'{display}' could not be read: {exc.strerror}.")
-    if not stat.S_ISREG(info.st_mode):
-        return None, Issue("file-refused", Span.at(display, 1),
-                           f"'{display}' is not a regular file (a pipe, device or socket); it was not read.")
-    if info.st_size > MAX_FILE_BYTES:
-        mb = info.st_size / 1_048_576
-        return None, Issue("file-refused", Span.at(display, 1),
-                           f"'{display}' is {mb:.0f} MB, larger than the {MAX_FILE_BYTES // 1_048_576} MB a policy "
-                           "file may be; split it into several files.")
+        return None, _os_refusal(display, exc)
+    problem = _refuse_kind(display, info, max_bytes)
+    if problem is not None:
+        return None, problem
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        return None, Issue("file-refused", Span.at(display, 1), f"'{display}' could not be read: {exc.strerror}.")
+        return None, _os_refusal(display, exc)
+    try:
+        problem = _refuse_kind(display, os.fstat(fd), max_bytes)  # the file opened may not be the one looked at
+        if problem is not None:
+            return None, problem
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return None, _os_refusal(display, exc)
+    finally:
+        os.close(fd)
+    if len(raw) > max_bytes:
+        return None, _too_large(display, len(raw), max_bytes)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -106,11 +305,46 @@ def read_text(path: Path, display: str) -> tuple[str | None, Issue | None]:
                            "save the file as UTF-8.")
 
 
-def read_settings(path: Path, display: str, error: type[Exception], words_only: bool = False) -> ParsedFile:
+def unreadable(path: Path, display: str) -> Issue | None:
+    """Why ``path`` cannot be read (a loop, a broken link, a pipe, no permission...), found
+    without opening it; ``None`` when it looks readable."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        if os.path.islink(path):
+            return refused(display, "broken-link", f"'{display}' is a link to a file that does not exist; it was "
+                           "not read. Remove the link or restore the file it points to.")
+        return _os_refusal(display, exc)
+    except OSError as exc:
+        return _os_refusal(display, exc)
+    return _refuse_kind(display, info)
+
+
+def _refuse_kind(display: str, info: os.stat_result, max_bytes: int = MAX_FILE_BYTES) -> Issue | None:
+    if not stat.S_ISREG(info.st_mode):
+        return refused(display, "special", f"'{display}' is not a regular file (a pipe, device, socket or folder); "
+                       "it was not read. Keep policy files as ordinary files.")
+    if info.st_size > max_bytes:
+        return _too_large(display, info.st_size, max_bytes)
+    return None
+
+
+def _too_large(display: str, size: int, max_bytes: int = MAX_FILE_BYTES) -> Issue:
+    big, cap = size_text(size), size_text(max_bytes)
+    if big == cap:  # just over: the rounded sizes would read the same
+        big, cap = f"{size:,} bytes", f"{max_bytes:,} bytes"
+    return refused(display, "too-large", f"'{display}' is {big}, larger than the {cap} a "
+                   "policy file may be (the limit is 'limits: max_file_size' in the configuration); it was not read. "
+                   "Split it into several files.")
+
+
+def read_settings(path: Path, display: str, error: type[Exception], words_only: bool = False,
+                  root: Path | None = None) -> ParsedFile:
     """Read one of the tool's own files (configuration, rule, baseline): any input mistake
     stops the run with ``error`` naming file, line and column. With ``words_only``, unquoted
-    'off' or 'on' are taken as the words they are meant to be there."""
-    text, issue = read_text(path, display)
+    'off' or 'on' are taken as the words they are meant to be there; with ``root``, a file
+    outside it is refused (see :func:`read_text`)."""
+    text, issue = read_text(path, display, root)
     if text is None:
         raise error(issue.message if issue else f"{display} could not be read.")
     parsed = parse_text(text, display)

@@ -5,9 +5,10 @@ from collections import OrderedDict
 from typing import Iterable, Iterator
 
 from incentive_lint.base.source import NodePath, Span
-from incentive_lint.read.documents import ParsedFile
+from incentive_lint.read.documents import DEFAULT_LIMITS, Limits, ParsedFile
 from incentive_lint.read.files import Candidate, read_text
-from incentive_lint.read.parse import compose_file, find_node
+from incentive_lint.read.parse import compose_file, node_span
+
 
 class Locator:
     """Finds spans for node paths in files, re-reading files on demand.
@@ -18,8 +19,9 @@ class Locator:
 
     CACHE_FILES = 16
 
-    def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
+    def __init__(self, candidates: Iterable[Candidate] = (), limits: Limits = DEFAULT_LIMITS) -> None:
         self._paths = {c.display: c.path for c in candidates}
+        self._limits = limits  # the file is read again as it was read first (same caps, same numbering)
         self._pinned: dict[str, ParsedFile] = {}
         self._cache: OrderedDict[str, ParsedFile | None] = OrderedDict()
 
@@ -37,9 +39,9 @@ class Locator:
         path = self._paths.get(file)
         parsed = None
         if path is not None:
-            text, _ = read_text(path, file)
+            text, _ = read_text(path, file, max_bytes=self._limits.max_file_size)
             if text is not None:
-                parsed = compose_file(text, file)
+                parsed = compose_file(text, file, self._limits)
         self._cache[file] = parsed
         if len(self._cache) > self.CACHE_FILES:
             self._cache.popitem(last=False)
@@ -51,9 +53,7 @@ class Locator:
             return Span.at(file, 1)
         for doc in parsed.documents:
             if doc.index == doc_index and doc.root is not None:
-                node = find_node(doc.root, path, key=key)
-                return Span(file, parsed.table.position(node.start_mark.index),
-                            parsed.table.position(node.end_mark.index))
+                return node_span(parsed, doc, path, key=key)
         return Span.at(file, 1)
 
     def iter_files(self) -> Iterator[str]:

@@ -7,19 +7,22 @@ the two would read differently (``no``, ``on``, ``1:30``, ``010``) is reported. 
 in a file is ever executed: unknown tags become issues, never objects.
 
 Node trees are not kept: positions for later findings are found again by
-:class:`Locator`, which re-composes only the files that have findings.
+:class:`Locator`, which re-composes only the files that have findings. After a syntax error each
+later document is composed from its own slice of the text, so its node marks count from
+``Document.offset``: ask :func:`node_span` for positions. Looking a key up in a mapping uses an
+index built once per mapping, so thousands of findings in one mapping cost one pass.
 """
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Dict, List, Tuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from incentive_lint.base.source import LineTable, NodePath, Span
 from incentive_lint.read.builder import _PLAIN, _TAG, _Builder, _TooComplex
-from incentive_lint.read.documents import Document, Issue, ParsedFile
+from incentive_lint.read.documents import DEFAULT_LIMITS, Document, Issue, Limits, ParsedFile, size_text
 
 try:  # libyaml is ~9x faster; the pure-Python parser is the fallback.
     _BaseLoader: Any = yaml.CSafeLoader
@@ -40,83 +43,133 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 # --------------------------------------------------------------------------- parsing
 
+#: a document starts at a ``---`` line, with the ``%`` directive lines just before it; in YAML such
+#: a line always ends the document before it (even inside a quoted or block text), so one broken
+#: document never hides the next
+_DOC_START = re.compile(r"^(?:%[^\n]*\n)*---(?=[ \t\r\n]|$)", re.MULTILINE)
+_CONTENT_LINE = re.compile(r"^[ \t]*[^\s#%]", re.MULTILINE)
+#: the reader gave up on the rest of the file (not a syntax error that ends one document)
+_STOP = -1
 
-def parse_text(text: str, display: str) -> ParsedFile:
-    """Compose every document of ``text`` and build its data; a syntax error ends only
-    the document it is in: parsing resumes at the next ``---`` line."""
-    table = LineTable(text)
+
+def parse_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
+    """Compose every document of ``text`` and build its data; a syntax error ends only the
+    document it is in: reading resumes at the next ``---`` line.
+
+    The file is read in one pass: after an error each later document is composed from its own
+    slice of the text, so many broken documents cost no more than one. A file with more than
+    ``limits.max_documents`` documents is read up to that many, and one packing more than
+    ``limits.max_values`` values is not composed at all; both are reported as ``too-complex``.
+    """
+    end, total = _document_cut(text, limits.max_documents)
+    # positions are only ever asked for in the part that is read: a line table of the rest is waste
+    table = LineTable(text if end == len(text) else text[:end])
     result = ParsedFile(display, [], [], table)
-    start = 0
-    doc_index = 0
-    while True:
-        source = text if start == 0 else _blank_prefix(text, start)
+    if end < len(text):
+        line = table.position(end).line
+        result.issues.append(Issue(
+            "too-complex", Span.at(display, line),
+            f"this file holds more than {limits.max_documents:,} documents (about {total:,}), more than one policy "
+            f"file may hold; only the first {limits.max_documents:,} were checked (up to line {max(1, line - 1)}). "
+            "Split it into several files."))
+    values = _count_values(text, end)
+    if values > limits.max_values:
+        result.issues.append(Issue(
+            "too-complex", Span.at(display, 1),
+            f"this file packs about {values:,} values into {size_text(end)}, more than the {limits.max_values:,} "
+            "one policy file may hold ('limits: max_values' in the configuration); split it into several files."))
+        return result
+    reader = _Reader(result, text, table)
+    failed = reader.stream(0, end)
+    if failed is None or failed == _STOP:
+        return result
+    line_start = text.rfind("\n", 0, min(failed, len(text))) + 1
+    starts = [m.start() for m in _DOC_START.finditer(text, line_start, end) if m.start() > 0]
+    for i, begin in enumerate(starts):
+        stop = starts[i + 1] if i + 1 < len(starts) else end
+        if reader.stream(begin, stop) == _STOP:
+            break
+    return result
+
+
+def _document_cut(text: str, limit: int) -> tuple[int, int]:
+    """Where reading stops: the start of document ``limit + 1``, else the end; and about how many
+    documents the file holds (counted exactly up to the cut, from '---' line starts after it)."""
+    count = 0  # documents begun before the current '---'
+    first = True
+    for match in _DOC_START.finditer(text):
+        if first:
+            first = False
+            if match.start() > 0 and _CONTENT_LINE.search(text, 0, match.start()) is not None:
+                count = 1  # a document without '---' comes first
+        if count == limit:
+            cut = match.start()
+            return cut, count + 1 + text.count("\n---", cut + 1)
+        count += 1
+    return len(text), count
+
+
+def _count_values(text: str, end: int) -> int:
+    """An upper bound, cheap to compute, of the nodes the composer would build from ``text[:end]``:
+    every value needs a separator (a line break, comma, colon, dash, bracket or '?'); a comma can
+    stand for two (``{a, b}``)."""
+    count = text.count
+    return (count("\n", 0, end) + 2 * count(",", 0, end) + count(":", 0, end) + count("-", 0, end)
+            + count("[", 0, end) + count("{", 0, end) + count("?", 0, end) + 1)
+
+
+class _Reader:
+    """Composes slices of one file's text into documents, numbering them across the file."""
+
+    def __init__(self, result: ParsedFile, text: str, table: LineTable) -> None:
+        self.result, self.text, self.table = result, text, table
+        self.doc_index = 0
+
+    def stream(self, start: int, end: int) -> int | None:
+        """Compose ``text[start:end]``: None when it read cleanly, the (file) offset of a syntax
+        error that ended a document, or ``_STOP`` when the rest of the file cannot be read."""
+        result, text, table = self.result, self.text, self.table
+        display = result.file
+        source = text if start == 0 and end == len(text) else text[start:end]
         loader = _ComposeLoader(source)
-        failed_at: int | None = None
         try:
             while loader.check_node():
                 node = loader.get_node()
-                if node is not None and (start == 0 or node.start_mark.index >= start):
-                    _add_document(result, node, doc_index, table)
-                    doc_index += 1
+                if node is not None:
+                    _add_document(result, node, self.doc_index, table, start)
+                    self.doc_index += 1
+            return None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
                 mark = exc.context_mark  # point at the unclosed quote or bracket, not the file's end
-            index = mark.index if mark is not None else start
+            index = start + mark.index if mark is not None else start
             pos = table.position(min(index, len(text)))
             problem = (exc.problem or "the YAML is malformed").rstrip(".")
             context = f" {exc.context}" if exc.context else ""
             result.issues.append(Issue(
                 "yaml-syntax", Span(display, pos, pos),
                 f"YAML syntax error: {problem}{context}. Check indentation, colons and quotes "
-                f"around line {pos.line}.", doc_index=doc_index))
-            doc_index += 1
-            failed_at = index
+                f"around line {pos.line}.", doc_index=self.doc_index))
+            self.doc_index += 1
+            return index
         except (RecursionError, MemoryError):
             pos = table.position(start)
             result.issues.append(Issue("too-complex", Span(display, pos, pos),
                                        "the YAML is nested too deeply to read; flatten the structure.",
-                                       doc_index=doc_index))
-            failed_at = len(text)
+                                       doc_index=self.doc_index))
+            return _STOP
         except yaml.YAMLError as exc:  # reader errors: control characters and the like
-            pos = table.position(getattr(exc, "position", start) or start)
+            pos = table.position(min(start + (getattr(exc, "position", 0) or 0), len(text)))
             result.issues.append(Issue("yaml-syntax", Span(display, pos, pos),
-                                       f"YAML syntax error: {exc}", doc_index=doc_index))
-            failed_at = len(text)
+                                       f"YAML syntax error: {exc}", doc_index=self.doc_index))
+            return _STOP
         finally:
             loader.dispose()
-        if failed_at is None:
-            break
-        resume = _next_document_start(text, failed_at, start)
-        if resume is None:
-            break
-        start = resume
-    return result
 
 
-_DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
-
-
-def _next_document_start(text: str, index: int, previous: int) -> int | None:
-    """The start of the first ``---`` line at or after the error's line, past ``previous``."""
-    position = text.rfind("\n", 0, min(index, len(text))) + 1
-    while True:
-        match = _DOC_START.search(text, position)
-        if match is None:
-            return None
-        if match.start() > previous:
-            return match.start()
-        position = match.end()
-
-
-def _blank_prefix(text: str, start: int) -> str:
-    """Keep character offsets and line numbers while hiding everything before ``start``."""
-    head = text[:start]
-    return re.sub(r"[^\n]", " ", head) + text[start:]
-
-
-def _add_document(result: ParsedFile, node: Node, index: int, table: LineTable) -> None:
-    builder = _Builder(result.file, table, index)
+def _add_document(result: ParsedFile, node: Node, index: int, table: LineTable, offset: int) -> None:
+    builder = _Builder(result.file, table, index, offset)
     try:
         data = builder.build(node, ())
     except _TooComplex as exc:
@@ -127,14 +180,23 @@ def _add_document(result: ParsedFile, node: Node, index: int, table: LineTable) 
     result.documents.append(Document(
         result.file, index, data, builder.span(node),
         kind=kind if isinstance(kind, str) else None,
-        issue_paths=tuple(i.path for i in builder.issues), root=node))
+        issue_paths=tuple(i.path for i in builder.issues), root=node, offset=offset))
 
 
 # --------------------------------------------------------------------------- locating
 
 
+def node_span(parsed: ParsedFile, doc: Document, path: NodePath, *, key: bool = False) -> Span:
+    """The span of the node at ``path`` in ``doc`` (its nearest existing ancestor; with ``key`` the key)."""
+    assert doc.root is not None and parsed.table is not None
+    node = find_node(doc.root, path, key=key)
+    table, offset = parsed.table, doc.offset
+    return Span(parsed.file, table.position(node.start_mark.index + offset), table.position(node.end_mark.index + offset))
+
+
 def find_node(root: Node, path: NodePath, *, key: bool = False) -> Node:
-    """The node at ``path`` (or its nearest existing ancestor); with ``key`` the key node."""
+    """The node at ``path`` (or its nearest existing ancestor); with ``key`` the key node.
+    Node marks count from the text the tree was composed from: add ``Document.offset``."""
     node = root
     for i, item in enumerate(path):
         last = i == len(path) - 1
@@ -150,31 +212,52 @@ def find_node(root: Node, path: NodePath, *, key: bool = False) -> Node:
     return node
 
 
+_KeyIndex = Tuple[Dict[str, Tuple[Node, Node]], List[Node]]
+
+
+def _key_index(node: MappingNode) -> _KeyIndex:
+    """The mapping's scalar keys (the first of duplicates) and merge values, built on the first
+    lookup and kept on the node: a file with thousands of findings in one mapping is indexed once."""
+    index: _KeyIndex | None = node.__dict__.get("_incentive_lint_keys")
+    if index is None:
+        keys: dict[str, tuple[Node, Node]] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                if key_node.value == "<<" and key_node.tag in (_PLAIN, _TAG + "merge"):
+                    merges.append(value_node)
+                else:
+                    keys.setdefault(key_node.value, (key_node, value_node))
+        index = (keys, merges)
+        node.__dict__["_incentive_lint_keys"] = index
+    return index
+
+
 def _lookup(node: MappingNode, item: Any, _depth: int = 0) -> tuple[Node, Node] | None:
-    merges: list[Node] = []
-    for key_node, value_node in node.value:
-        if isinstance(key_node, ScalarNode):
-            if key_node.value == "<<" and key_node.tag in (_PLAIN, _TAG + "merge"):
-                merges.append(value_node)
-            elif key_node.value == str(item):
-                return key_node, value_node
+    keys, merges = _key_index(node)
+    hit = keys.get(str(item))
+    if hit is not None:
+        return hit
     if _depth < 10:
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
             for source in sources:
                 if isinstance(source, MappingNode):
-                    hit = _lookup(source, item, _depth + 1)
-                    if hit is not None:
-                        return hit
+                    found = _lookup(source, item, _depth + 1)
+                    if found is not None:
+                        return found
     return None
 
 
-def compose_file(text: str, display: str) -> ParsedFile:
+def compose_file(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
     """Node trees only (no data), for finding positions in a file that had no input issues;
-    its documents are numbered as :func:`parse_text` numbers them."""
+    its documents are numbered as :func:`parse_text` numbers them (a file it would cut short
+    or refuse is read by it)."""
+    if _document_cut(text, limits.max_documents)[0] < len(text) or _count_values(text, len(text)) > limits.max_values:
+        return parse_text(text, display, limits)
     try:
         roots = [n for n in yaml.compose_all(text, Loader=_ComposeLoader) if n is not None]
     except (yaml.YAMLError, RecursionError):
-        return parse_text(text, display)
+        return parse_text(text, display, limits)
     docs = [Document(display, i, None, Span.at(display, 1), root=node) for i, node in enumerate(roots)]
     return ParsedFile(display, docs, [], LineTable(text))

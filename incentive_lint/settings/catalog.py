@@ -14,7 +14,8 @@ from typing import Any, Iterable, Mapping
 
 from incentive_lint.base.errors import CatalogError
 from incentive_lint.base.findings import Severity
-from incentive_lint.read.files import display_name, read_settings
+from incentive_lint.read.documents import Issue
+from incentive_lint.read.files import display_name, outside_issue, read_settings, repository_root
 from incentive_lint.read.locator import Locator
 from incentive_lint.base.resources import catalog_dir, load_schema
 from incentive_lint.settings.rulespec import RuleSpec, validate_options
@@ -27,6 +28,8 @@ class Catalog:
     """Rules by slug, with lookups by code, alias and family."""
 
     rules: dict[str, RuleSpec] = field(default_factory=dict)
+    #: ``file-refused`` issues: rule files of the user's rule folders that lead outside the repository
+    refused: list[Issue] = field(default_factory=list)
 
     def add(self, spec: RuleSpec) -> None:
         if spec.slug in self.rules:
@@ -93,12 +96,52 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None, trusted: bo
         message=raw["message"], function=check["function"], options=dict(check.get("options") or {}),
         options_schema=dict(raw.get("options_schema") or {"type": "object"}),
         sources=tuple(str(s) for s in raw.get("sources") or ()), aliases=tuple(raw.get("aliases") or ()),
-        folder=display_name(path.parent, cwd), rule_file=display)
+        folder=display_name(path.parent, cwd), rule_file=display,
+        explains=_explains(raw.get("explains") or ()), process_hygiene=bool(raw.get("process_hygiene", False)))
     if family_hint is not None and spec.family != family_hint:
         raise CatalogError(f"{display}:1:1: the rule says family '{spec.family}' but sits in folder "
                            f"'{family_hint}'; move it or fix the family.")
     _check_function(spec, locator, doc.index, trusted, text.split("\n"))
     return spec
+
+
+def _explains(raw: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+    """``explains`` entries as (rule, kind) pairs; a bare slug has the empty kind."""
+    out = []
+    for item in raw:
+        if isinstance(item, dict):
+            out.append((str(item.get("rule", "")), str(item.get("same", ""))))
+        else:
+            out.append((str(item), ""))
+    return tuple(out)
+
+
+def check_relations(catalog: Catalog) -> None:
+    """Every ``explains`` names a rule of the catalog, and no two rules explain each other
+    (directly or through others): a cause must stay a cause. A rule may explain itself (two
+    priorities needing the same missing function are one decision)."""
+    for spec in catalog.sorted():
+        for slug, _ in spec.explains:
+            if slug not in catalog.rules:
+                raise CatalogError(f"{spec.rule_file}: 'explains' names the rule '{slug}', which is not in the "
+                                   f"catalog; use the slug of an existing rule or remove it.")
+    edges = {spec.slug: sorted({s for s, _ in spec.explains} - {spec.slug}) for spec in catalog.sorted()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(slug: str, path: list[str]) -> None:
+        state[slug] = 1
+        for nxt in edges[slug]:
+            if state.get(nxt) == 1:
+                cycle = " -> ".join([*path[path.index(nxt):], nxt]) if nxt in path else f"{slug} -> {nxt}"
+                raise CatalogError(f"{catalog.rules[nxt].rule_file}: 'explains' makes a cycle ({cycle}); a rule "
+                                   f"cannot explain a rule that explains it. Remove one of the entries.")
+            if state.get(nxt) is None:
+                visit(nxt, [*path, nxt])
+        state[slug] = 2
+
+    for slug in sorted(edges):
+        if slug not in state:
+            visit(slug, [slug])
 
 
 def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: bool = False,
@@ -116,13 +159,24 @@ def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: b
         span = locator.span(spec.rule_file, doc_index, ("check", "options", *path))
         raise CatalogError(f"{spec.rule_file}:{span.start.line}:{span.start.column}: {message}")
     if spec.function == "expression":
-        from incentive_lint.checks.expression import compile_error
+        from incentive_lint.checks.expression import GIVEN, compile_error, static_problems
 
+        given = spec.options.get("given")
+        for name, ok in (("given", given in GIVEN), ("assert", isinstance(spec.options.get("assert"), str))):
+            if not ok:
+                span = locator.span(spec.rule_file, doc_index, ("check", "options", name))
+                what = f"one of {', '.join(GIVEN)}" if name == "given" else "a CEL expression that must be true"
+                raise CatalogError(f"{spec.rule_file}:{span.start.line}:{span.start.column}: an expression rule "
+                                   f"needs 'check: options: {name}:', {what}.")
         for name in ("assert", "when"):
             source = spec.options.get(name)
             if not isinstance(source, str):
                 continue
-            error = compile_error(source)
+            error, broken = compile_error(source), "is broken at"
+            if error is None:
+                # Names the rule's 'given' does not provide, functions CEL does not have: fail closed now.
+                problems = static_problems(source, str(given))
+                error, broken = (problems[0] if problems else None), "uses an unknown name at"
             if error is not None:
                 span = locator.span(spec.rule_file, doc_index, ("check", "options", name))
                 key = locator.span(spec.rule_file, doc_index, ("check", "options", name), key=True)
@@ -137,7 +191,7 @@ def _check_function(spec: RuleSpec, locator: Locator, doc_index: int, trusted: b
                 else:
                     # A block (| or >) starts on the line after its key, indented past it.
                     where = f"{key.start.line + line}:{key.start.column + 2 + column - 1}"
-                raise CatalogError(f"{spec.rule_file}:{where}: the CEL expression in '{name}' is broken at "
+                raise CatalogError(f"{spec.rule_file}:{where}: the CEL expression in '{name}' {broken} "
                                    f"column {column} of the expression: {reason}")
 
 
@@ -152,6 +206,7 @@ def _shipped(cwd: str) -> Catalog:
     catalog = Catalog()
     for family, path in rule_files(catalog_dir()):
         catalog.add(load_rule(path, Path(cwd), family, trusted=True))
+    check_relations(catalog)
     return catalog
 
 
@@ -167,8 +222,15 @@ def load_catalog(cwd: Path, extra_paths: Iterable[Path] = ()) -> Catalog:
         files = sorted(set(root.glob("*/rule.yaml")) | set(root.glob("*/*/rule.yaml")))
         if not files:
             raise CatalogError(f"the rule folder '{display_name(root, cwd)}' holds no <slug>/rule.yaml files.")
+        repository = repository_root(root)
         for path in files:
+            # a rule.yaml that is a link leading out of the repository is not read
+            outside = outside_issue(path, display_name(path, cwd), repository)
+            if outside is not None:
+                catalog.refused.append(outside)
+                continue
             catalog.add(load_rule(path, cwd))
+    check_relations(catalog)  # user rules may name shipped rules, and the other way round
     return catalog
 
 

@@ -7,6 +7,7 @@ errors (exit 2) that name the file, line and key.
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,7 +16,9 @@ from incentive_lint.settings.catalog import Catalog
 from incentive_lint.base.errors import ConfigError
 from incentive_lint.base.findings import Severity
 from incentive_lint.base.kinds import suggest
-from incentive_lint.read.files import display_name, read_settings
+from incentive_lint.read.documents import Issue
+from incentive_lint.read.files import (display_name, is_inside, outside_issue, read_settings, relative_name,
+                                      repository_root)
 from incentive_lint.read.locator import Locator
 from incentive_lint.base.resources import load_schema
 from incentive_lint.settings.rulespec import RuleSpec, validate_options
@@ -47,6 +50,10 @@ class Config:
     display: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
     locator: Locator | None = None
+    #: the repository the file belongs to: what it names must resolve inside it
+    root: Path | None = None
+    #: ``file-refused`` issues: the file itself, or rule folders it names, outside the repository
+    refused: list[Issue] = field(default_factory=list)
 
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
@@ -69,19 +76,25 @@ class Config:
         return bool(self.raw.get("assume_rollover", True))
 
     def rule_paths(self) -> list[Path]:
-        return [self.base_dir() / p for p in self.raw.get("rule_paths") or []]
+        """The rule folders named in the file; those outside the repository are left out
+        (``load`` reported them in ``refused``)."""
+        folders = [self.base_dir() / p for p in self.raw.get("rule_paths") or []]
+        return [f for f in folders if self.root is None or is_inside(f, self.root)]
 
 
 def discover(start: Path) -> Path | None:
     """The first ``.incentive-lint.yaml`` from ``start`` upwards, stopping at a git root."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
-    for folder in (here, *here.parents):
+    # os.path, not Path.resolve/is_file: a named file may be a link loop or sit in a folder
+    # that cannot be opened; that is reported when the file is read, here it must not raise.
+    here = os.path.abspath(start)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    real = Path(os.path.realpath(here))
+    for folder in (real, *real.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if os.path.lexists(candidate):  # a link loop or a pipe is reported when it is read
             return candidate
-        if (folder / ".git").exists():
+        if os.path.lexists(folder / ".git"):
             return None
     return None
 
@@ -91,8 +104,14 @@ def load(path: Path | None, cwd: Path) -> Config:
     if path is None:
         return Config()
     display = display_name(path, cwd)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise ConfigError(f"the configuration file '{display}' does not exist.")
+    # The repository is found from where the file is, not where a link leads: a link to a
+    # file outside it is refused (a finding) and the run goes on with the defaults.
+    root = repository_root(Path(os.path.abspath(path)).parent)
+    outside = outside_issue(path, display, root, what=f"the configuration file '{display}'")
+    if outside is not None:
+        return Config(refused=[outside])
     # 'off' and 'on' are words here ("EN07: off"), never YAML 1.1 booleans.
     parsed = read_settings(path, display, ConfigError, words_only=True)
     docs = [d for d in parsed.documents if d.data is not None]
@@ -101,9 +120,26 @@ def load(path: Path | None, cwd: Path) -> Config:
         raise ConfigError(f"{display}:1:1: the configuration must be a mapping of settings.")
     locator = Locator()
     locator.add(parsed)
-    config = Config(path, display, raw, locator)
+    config = Config(path, display, raw, locator, root)
     _validate(config)
+    config.refused.extend(_outside_rule_paths(config, cwd))
     return config
+
+
+def _outside_rule_paths(config: Config, cwd: Path) -> list[Issue]:
+    """A finding on each ``rule_paths`` entry that leads outside the repository (not read)."""
+    assert config.root is not None and config.locator is not None
+    out: list[Issue] = []
+    for i, value in enumerate(config.raw.get("rule_paths") or []):
+        folder = Path(os.path.abspath(config.base_dir() / value))
+        if is_inside(folder, config.root):
+            continue
+        span = config.locator.span(config.display, 0, ("rule_paths", i))
+        issue = outside_issue(folder, relative_name(folder, cwd), config.root, span=span,
+                              what=f"the rule folder '{value}' named here")
+        if issue is not None:
+            out.append(issue)
+    return out
 
 
 def _validate(config: Config) -> None:

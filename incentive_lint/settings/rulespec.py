@@ -28,6 +28,13 @@ class RuleSpec:
     aliases: Tuple[str, ...] = ()
     folder: str = ""
     rule_file: str = ""
+    #: the rules whose findings this rule's findings explain, as (rule, kind) pairs: with an
+    #: empty kind on the same document and list item (one plan component, one KPI), else
+    #: sharing an entity of that kind (one function, one offer); see ``engine.fold``
+    explains: Tuple[Tuple[str, str], ...] = ()
+    #: about process rather than pay (e.g. no participation record): in the recommended
+    #: profile the text output shows one summary line for all its findings
+    process_hygiene: bool = False
 
     @property
     def help_uri(self) -> str:

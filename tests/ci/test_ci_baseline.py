@@ -125,7 +125,8 @@ def test_broken_baseline_is_exit_2_naming_the_file(repo: Path, cli, text: str, w
 
 def test_stale_entries_are_mentioned(repo: Path, cli) -> None:
     write_baseline(cli, repo)
-    edit(repo / SALES, "clawback: none", "clawback: {triggers: [cancellation], lookback_months: 12}")
+    # 36 months: the lookback must cover the 36 months in which the booked value is realised.
+    edit(repo / SALES, "clawback: none", "clawback: {triggers: [cancellation], lookback_months: 36}")
     run, data = check(cli, repo)
     assert data["findings"] == []
     assert "baseline entries in .incentive-lint-baseline.yaml no longer match a finding" in run.err

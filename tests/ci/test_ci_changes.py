@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from ci_helpers import AS_OF, AS_OF_DATE, MANUFACTURER, commit_all, edit, git, init_repo
 
+from incentive_lint.base.findings import flatten
 from incentive_lint.gate.baseline import key
 from incentive_lint.run import lint_at_ref
 from incentive_lint.base.errors import UsageError
@@ -18,7 +19,7 @@ STRATEGY = "strategy/servitization-2025.yaml"
 
 
 def _keys(result) -> Counter:
-    return Counter(key(f) for f in result.findings)
+    return Counter(key(f) for f in flatten(result.findings))  # consequences are findings of their own
 
 
 def test_lint_at_ref_shows_the_same_names_and_fingerprints_as_the_working_tree(repo: Path) -> None:
@@ -84,11 +85,12 @@ def test_strategy_edit_reports_new_findings_in_untouched_plans(repo: Path, cli) 
 
     run = cli(["check", "--new-since", "HEAD~1", "--as-of", AS_OF, "--format", "json"], repo)
     data = json.loads(run.out)
-    reported = sorted((f["fingerprint"], f["file"]) for f in data["findings"])
+    every = [*data["findings"], *(c for f in data["findings"] for c in f["consequences"])]
+    reported = sorted((f["fingerprint"], f["file"]) for f in every)
     assert reported == expected
     untouched = {f["file"] for f in data["findings"]} - {STRATEGY}
     assert "plans/sales-2025.yaml" in untouched and "plans/exec-2025.yaml" in untouched
-    assert data["summary"]["suppressed"] == len(after.findings) - len(expected)
+    assert data["summary"]["suppressed"] == len(flatten(after.findings)) - len(expected)
     assert run.code == 1  # pays-on-deprioritized-driver on a 25 % margin component is an error
 
 

@@ -37,7 +37,7 @@ def test_manifest_declares_both_hooks() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert set(hooks) == {"incentive-lint", "incentive-lint-all"}
     one, every = hooks["incentive-lint"], hooks["incentive-lint-all"]
-    assert one["entry"] == "incentive-lint check --only-files" and one["types"] == ["yaml"]
+    assert one["entry"] == "incentive-lint check --only-files --" and one["types"] == ["yaml"]
     assert one.get("pass_filenames", True) and one["require_serial"]
     assert every["pass_filenames"] is False and every["always_run"] is True
     assert {one["language"], every["language"]} == {"python"}

@@ -9,11 +9,12 @@ import re
 
 import pytest
 
+from incentive_lint.base.findings import flatten
 from incentive_lint.outputs.report import fmt
 
 
 def _findings(result, rule: str):
-    found = [f for f in result.findings if f.rule == rule]
+    found = [f for f in flatten(result.findings) if f.rule == rule]
     if rule not in result.rules_run:
         pytest.skip(f"rule '{rule}' is not in the catalog yet")
     return found

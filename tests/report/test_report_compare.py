@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from incentive_lint.base.findings import flatten
 from incentive_lint.run import LintOptions, lint
 from incentive_lint.outputs.report import build, compare
 from incentive_lint.outputs.report.run import ReportOptions, render
@@ -49,8 +50,8 @@ def test_compare_explains_the_change(tmp_path) -> None:
     assert f"this change raises the divergence score from 0.71 to {after.overall.score:.2f}" in sentences
     assert after.overall.score > before.overall.score
     assert ("p-uptime", 0.5, 0.5, pytest.approx(before.share("p-uptime")), 0.0) == cmp.priorities[0]
-    prints_before = {f.fingerprint for f in before.findings}
-    prints_after = {f.fingerprint for f in after.findings}
+    prints_before = {f.fingerprint for f in flatten(before.findings)}
+    prints_after = {f.fingerprint for f in flatten(after.findings)}
     assert {f.fingerprint for f in cmp.added} == prints_after - prints_before
     assert {f.fingerprint for f in cmp.removed} == prints_before - prints_after
     assert cmp.removed, "dropping the attach component resolves the findings on it"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from incentive_lint.base.findings import flatten
 from incentive_lint.outputs.report import build
 from incentive_lint.outputs.report.data import DIVERGENCE_RULE
 from incentive_lint.run import LintOptions, lint
@@ -46,7 +47,7 @@ def _run(example: str, config: str | None, tmp_path: Path):
 def test_every_report_level_is_a_check_severity(example: str, config: str, tmp_path: Path) -> None:
     result, report = _run(example, CONFIGS[config], tmp_path)
     strategy = report.strategy_id
-    found = {f.entities: f.severity.label for f in result.findings if f.rule == DIVERGENCE_RULE}
+    found = {f.entities: f.severity.label for f in flatten(result.findings) if f.rule == DIVERGENCE_RULE}
     shown: dict[tuple[str, ...], str] = {}
     for score in (report.overall, *report.scores):
         key = (strategy,) if score.scope == "overall" else (score.id, strategy)
@@ -76,5 +77,5 @@ def test_an_accepted_divergence_is_labelled_accepted(tmp_path: Path) -> None:
                                            f'reason="board accepted the transition" until=2099-01-01')
     path.write_text("\n".join(lines) + "\n")
     result2, ws2 = lint(LintOptions(paths=[tmp_path / "manufacturer"], as_of=AS_OF, cwd=tmp_path / "manufacturer"))
-    assert any(f.rule == DIVERGENCE_RULE and f.entities == overall.entities for f in result2.suppressed)
+    assert any(f.rule == DIVERGENCE_RULE and f.entities == overall.entities for f in flatten(result2.suppressed))
     assert build(result2, ws2).overall.level == "accepted"

@@ -100,7 +100,7 @@ def test_illegal_xml_characters_are_escaped(result, rules):
     text = junit.render(result, rules)
     assert "\x1b" not in text
     case = cases_by_name(text)["yaml-syntax"]
-    assert "#x1B[31m" in case.find("failure").text
+    assert "\\x1b[31m" in case.find("failure").text  # written visibly (base.escape), not raw
     assert "<b>&amp;</b>" in case.find("failure").text  # markup survives as text
     assert junit.xml_safe("a\x00b\ud800c\ufffe") == "a#x00b#xD800c#xFFFE"
 

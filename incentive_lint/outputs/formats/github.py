@@ -8,6 +8,9 @@ Contract (``design/ci-integration.md`` section 2, actions/toolkit ``command.ts``
   values additionally ``:`` -> ``%3A`` and ``,`` -> ``%2C``. ``%`` is escaped first.
   Because newlines are escaped, a document value can never start a workflow command of
   its own: every finding is exactly one line.
+* Every value passes through ``base.escape.visible`` first (control characters other than
+  CR/LF, U+2028 and bidi controls become ``\\x1b``-style escapes), then through the
+  escapes above.
 * ``col``/``endColumn`` are only written when the finding is on one line (the runner
   drops them otherwise), and ``endColumn`` only when it is not before ``col``.
 * GitHub shows at most 10 error and 10 warning annotations per step; the rest are
@@ -19,10 +22,10 @@ from __future__ import annotations
 import os
 from typing import Mapping, MutableMapping
 
+from incentive_lint.base.escape import visible
 from incentive_lint.base.findings import Finding, LintResult, Severity
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats import markdown
-from incentive_lint.outputs.formats.markdown import CONTROL
 from incentive_lint.outputs.formats.sarif import all_rules, normalise_span
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -41,24 +44,33 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _visible(text: str) -> str:
+    return visible(text, keep="\r\n")
+
+
 def _message(finding: Finding) -> str:
-    lines = [finding.full_message]
+    # Each value is made visible first (control characters, ANSI escapes and bidi controls
+    # would restyle, hide or reorder text in the log); CR and LF are left to escape_data,
+    # which turns them into GitHub's %0D/%0A (shown as line breaks inside the annotation).
+    lines = [_visible(finding.full_message)]
     for r in finding.related:
-        where = f"{r.span.file}:{r.span.start.line}:{r.span.start.column}"
-        lines.append(f"  -> {r.label} ({where})" if r.label else f"  -> {where}")
-    # Control characters (ANSI escapes) would restyle or hide text in the log.
-    return CONTROL.sub("\ufffd", "\n".join(lines))
+        where = _visible(f"{r.span.file}:{r.span.start.line}:{r.span.start.column}")
+        lines.append(f"  -> {_visible(r.label)} ({where})" if r.label else f"  -> {where}")
+    for c in finding.consequences:  # one annotation per cause; what follows from it, below
+        where = _visible(f"{c.span.file}:{c.span.start.line}:{c.span.start.column}")
+        lines.append(f"  also: {_visible(c.code)} {_visible(c.full_message)} ({where})")
+    return "\n".join(lines)
 
 
 def annotation(finding: Finding) -> str:
     """One workflow command for one finding."""
     sl, sc, el, ec = normalise_span(finding.span)
-    props = [("file", finding.span.file), ("line", str(sl)), ("endLine", str(el))]
+    props = [("file", _visible(finding.span.file)), ("line", str(sl)), ("endLine", str(el))]
     if sl == el:
         props.append(("col", str(sc)))
         if ec >= sc:
             props.append(("endColumn", str(ec)))
-    title = f"{finding.code} {finding.rule}".strip()
+    title = _visible(f"{finding.code} {finding.rule}".strip())
     props.append(("title", title))
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMANDS[finding.severity]} {head}::{escape_data(_message(finding))}"

@@ -19,6 +19,7 @@ import hashlib
 import json
 from typing import Any, Mapping
 
+from incentive_lint.base.escape import json_safe
 from incentive_lint.base.findings import Finding, LintResult, Severity, fingerprint
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats.sarif import normalise_span
@@ -56,6 +57,9 @@ def _description(finding: Finding) -> str:
             for r in finding.related
         )
         text += f" [related: {chain}]"
+    if finding.consequences:  # one issue per cause; what follows from it is named in it
+        also = "; ".join(f"{c.code} {c.full_message} ({c.span.file}:{c.span.start.line})" for c in finding.consequences)
+        text += f" [also: {also}]"
     return text
 
 
@@ -76,4 +80,5 @@ def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> list[dict[str, A
 
 
 def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
-    return json.dumps(build(result, rules), indent=2, ensure_ascii=True, allow_nan=False) + "\n"
+    """ASCII-only JSON; ``json_safe`` also spells DEL as ``\\u007f`` (``json.dumps`` leaves it raw)."""
+    return json_safe(json.dumps(build(result, rules), indent=2, ensure_ascii=True, allow_nan=False)) + "\n"

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
+from incentive_lint.base.escape import json_safe
 from incentive_lint.base.findings import Finding, LintResult
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.base.source import Span
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"  # 1.1: consequences nested under their cause, summarized items
 
 
 def _pos(span: Span) -> dict[str, int]:
@@ -32,6 +33,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "related": [{"label": r.label, "file": r.span.file, **_pos(r.span)} for r in f.related],
         "fingerprint": f.fingerprint,
         "note": f.note,
+        "summarized": f.summarized,
+        # Nested under their cause; each keeps its own rule, fingerprint and evidence.
+        "consequences": [finding_dict(c) for c in f.consequences],
     }
 
 
@@ -41,7 +45,8 @@ def header(result: LintResult) -> dict[str, Any]:
 
     by_rule: dict[str, int] = {}
     for f in result.findings:
-        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+        for item in f.with_consequences():
+            by_rule[item.rule] = by_rule.get(item.rule, 0) + 1
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "incentive-lint", "version": __version__},
@@ -49,7 +54,8 @@ def header(result: LintResult) -> dict[str, Any]:
         "summary": {"files_checked": result.files_checked, "files_skipped": result.files_skipped,
                     "documents": result.documents, "findings": len(result.findings),
                     "by_severity": result.counts(), "by_rule": dict(sorted(by_rule.items())),
-                    "suppressed": len(result.suppressed)},
+                    "suppressed": len(result.suppressed),
+                    "consequences": sum(len(f.consequences) for f in result.findings)},
     }
 
 
@@ -62,10 +68,15 @@ def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
     """Pretty where people look (the header), one finding per line below it: readable,
     diff-friendly, and written by json's C encoder (indenting every level is 10x slower).
     Each finding becomes text as soon as it is made, so a large report never holds every
-    finding twice (as values and as text)."""
-    head = json.dumps(header(result), indent=2, ensure_ascii=False)
+    finding twice (as values and as text).
+
+    Values are kept exactly; ``json.dumps`` escapes C0 controls, and ``json_safe`` spells
+    the characters it leaves raw (DEL, C1, U+2028/2029, bidi controls, lone surrogates) as
+    ``\\uXXXX``, so the text holds no character that could drive a terminal or reorder a
+    line, and decodes to the same values."""
+    head = json_safe(json.dumps(header(result), indent=2, ensure_ascii=False))
     if not result.findings:
         return head[:-2] + ',\n  "findings": []\n}\n'
-    lines = ",\n    ".join(json.dumps(finding_dict(f), ensure_ascii=False, separators=(", ", ": "))
+    lines = ",\n    ".join(json_safe(json.dumps(finding_dict(f), ensure_ascii=False, separators=(", ", ": ")))
                           for f in result.findings)
     return head[:-2] + ',\n  "findings": [\n    ' + lines + "\n  ]\n}\n"

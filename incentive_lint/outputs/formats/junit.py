@@ -10,7 +10,10 @@ when there are several), ``type`` the worst severity, and the body lists every f
 with its location and chain. ``tests``/``failures`` count test cases, as every reader
 does. No timestamps; ``time`` is a constant ``0``. Characters XML 1.0 forbids are
 replaced by ``#xNN`` (pytest's ``bin_xml_escape``), since ElementTree would write
-them raw and produce a file no parser accepts.
+them raw and produce a file no parser accepts. Before that, every document value passes
+through ``base.escape.visible`` (control characters, U+2028 and bidi controls become
+visible escapes such as ``\\x1b``), so only our own line breaks remain in a failure's body
+and the XML is well-formed whatever a policy file holds.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Mapping
 
+from incentive_lint.base.escape import visible
 from incentive_lint.base.findings import Finding, LintResult
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats.sarif import all_rules
@@ -33,17 +37,21 @@ def xml_safe(text: str) -> str:
 
 
 def _loc(file: str, line: int, column: int) -> str:
-    return f"{file}:{line}:{column}"
+    return visible(f"{file}:{line}:{column}")
 
 
 def _finding_text(finding: Finding) -> str:
     s = finding.span
-    lines = [f"{_loc(s.file, s.start.line, s.start.column)}: {finding.severity.label} {finding.code} {finding.full_message}"]
+    lines = [f"{_loc(s.file, s.start.line, s.start.column)}: {finding.severity.label} {visible(finding.code)} "
+             f"{visible(finding.full_message)}"]
     if finding.path and finding.path != "$":
-        lines.append(f"  at {finding.path}")
+        lines.append(f"  at {visible(finding.path)}")
     for r in finding.related:
         where = _loc(r.span.file, r.span.start.line, r.span.start.column)
-        lines.append(f"  -> {r.label} ({where})" if r.label else f"  -> {where}")
+        lines.append(f"  -> {visible(r.label)} ({where})" if r.label else f"  -> {where}")
+    for c in finding.consequences:  # one entry per cause; what follows from it, below
+        where = _loc(c.span.file, c.span.start.line, c.span.start.column)
+        lines.append(f"  also: {visible(c.code)} {visible(c.full_message)} ({where})")
     return "\n".join(lines)
 
 
@@ -59,12 +67,13 @@ def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> ET.Element:
 
     cases = []
     for slug, spec in specs.items():
-        attrs = {"classname": xml_safe(spec.family or SUITE_NAME), "name": xml_safe(slug), "time": "0"}
+        attrs = {"classname": xml_safe(visible(spec.family or SUITE_NAME)), "name": xml_safe(visible(slug)),
+                 "time": "0"}
         case = ET.Element("testcase", attrs)
         found = by_rule.get(slug, [])
         if found:
             worst = max(f.severity for f in found)
-            message = _one_line(found[0].message)
+            message = _one_line(visible(found[0].message))
             if len(found) > 1:
                 message = f"{len(found)} findings; first: {message}"
             failure = ET.SubElement(case, "failure", {"message": xml_safe(message), "type": worst.label})

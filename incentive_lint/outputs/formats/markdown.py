@@ -3,14 +3,16 @@
 GitHub-flavoured Markdown tables cannot hold raw ``|`` or line breaks, so every cell is
 escaped with :func:`cell`: ``|`` -> ``\\|``, line breaks -> ``<br>``, HTML special
 characters to entities (document text must not inject HTML into a comment),
-Markdown punctuation backslash-escaped so a value renders literally, and control
-characters replaced by U+FFFD.
+Markdown punctuation backslash-escaped so a value renders literally, and other control
+characters (ANSI escapes, U+2028, bidi controls) written as visible escapes
+(``base.escape.visible``).
 """
 from __future__ import annotations
 
 import re
 from typing import Mapping
 
+from incentive_lint.base.escape import UNSAFE, visible
 from incentive_lint.base.findings import Finding, LintResult, Severity
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.base.source import Span
@@ -26,10 +28,11 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def cell(text: str) -> str:
     """Text safe to put in one GFM table cell (one line, literal rendering)."""
     out = []
-    text = CONTROL.sub("\ufffd", text)
     for ch in text.replace("\r\n", "\n").replace("\r", "\n"):
         if ch == "\n":
             out.append("<br>")
+        elif UNSAFE.match(ch):
+            out.append(visible(ch).replace("\\", "\\\\"))  # the backslash itself rendered literally
         elif ch in _HTML_ESCAPES:
             out.append(_HTML_ESCAPES[ch])
         elif ch in _MD_ESCAPES:
@@ -49,6 +52,8 @@ def _row(finding: Finding) -> str:
     for r in finding.related:
         label = cell(r.label) + " " if r.label else ""
         message += f"<br>&nbsp;&nbsp;\u21b3 {label}({cell(location(r.span))})"
+    for c in finding.consequences:  # one row per cause; what follows from it, in the row
+        message += f"<br>&nbsp;&nbsp;also: {cell(c.code)} {cell(c.full_message)} ({cell(location(c.span))})"
     rule = cell(f"{finding.code} {finding.rule}".strip())
     return f"| {cell(location(finding.span))} | {rule} | {message} |"
 
@@ -83,6 +88,9 @@ def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
             + ", ".join(f"{n} {label}" for label, n in counts.items())
             + "."
         )
+        folded = sum(len(f.consequences) for f in result.findings)
+        if folded:
+            out[-1] += f" {folded} follow-on finding{'s' if folded != 1 else ''} folded under them."
     if result.suppressed:
         out.append("")
         out.append(f"{len(result.suppressed)} suppressed finding(s) are not listed.")

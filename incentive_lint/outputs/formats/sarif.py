@@ -7,7 +7,10 @@ Contract (``design/ci-integration.md`` section 2, GitHub's ``sarif-support``):
   (each at most 1024 characters) and ``help.text``; ``name`` at most 255;
 * every result has ``message.text`` and one ``location`` with a repo-relative
   ``artifactLocation.uri`` and a full 1-based ``region``;
-* ``partialFingerprints`` are supplied, never computed from line text.
+* ``partialFingerprints`` are supplied, never computed from line text;
+* one result per cause: each consequence folded under it (``engine.fold``) is a
+  ``relatedLocations`` entry (message ``also: ...``) and an item of
+  ``properties.consequences`` with its own rule and fingerprint.
 
 Confidentiality: compensation data must not leak through the log, so there is no
 ``snippet``, ``contextRegion`` or ``artifacts[].contents`` anywhere, and the
@@ -26,6 +29,7 @@ from collections import Counter
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
+from incentive_lint.base.escape import json_safe
 from incentive_lint.base.findings import Finding, LintResult, Related, Severity
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.base.source import Span
@@ -78,7 +82,7 @@ def spec_for_missing_rule(finding: Finding) -> RuleSpec:
 def all_rules(result: LintResult, rules: Mapping[str, RuleSpec]) -> dict[str, RuleSpec]:
     """Every rule given plus every rule that has findings, sorted by slug."""
     out: dict[str, RuleSpec] = dict(rules)
-    for finding in (*result.findings, *result.suppressed):
+    for finding in (*(c for f in result.findings for c in f.with_consequences()), *result.suppressed):
         if finding.rule not in out:
             out[finding.rule] = spec_for_missing_rule(finding)
     return {slug: out[slug] for slug in sorted(out)}
@@ -181,12 +185,24 @@ def _escape_brackets(text: str) -> str:
 
 
 def _message(finding: Finding) -> str:
-    if not finding.related:
+    if not finding.related and not finding.consequences:
         return finding.full_message
-    links = ", ".join(
-        f"[{_escape_brackets(r.label or _where(r))}]({i})" for i, r in enumerate(finding.related, 1)
-    )
-    return f"{_escape_brackets(finding.full_message)}\n\nRelated: {links}."
+    text = _escape_brackets(finding.full_message)
+    if finding.related:
+        links = ", ".join(
+            f"[{_escape_brackets(r.label or _where(r))}]({i})" for i, r in enumerate(finding.related, 1)
+        )
+        text += f"\n\nRelated: {links}."
+    if finding.consequences:
+        first = len(finding.related) + 1
+        links = ", ".join(f"[{_escape_brackets(c.rule)}]({i})" for i, c in enumerate(finding.consequences, first))
+        text += f"\n\nAlso (follows from this finding and is fixed with it): {links}."
+    return text
+
+
+def _consequence(c: Finding) -> dict[str, Any]:
+    return {"rule": c.rule, "code": c.code, "level": LEVELS[c.severity], "fingerprint": c.fingerprint,
+            "message": c.full_message, "path": c.path}
 
 
 def _where(related: Related) -> str:
@@ -204,11 +220,18 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any
         "message": {"text": _message(finding)},
         "locations": [{"physicalLocation": _physical(finding.span)}],
     }
-    if finding.related:
-        out["relatedLocations"] = [
-            {"id": i, "physicalLocation": _physical(r.span), "message": {"text": r.label or _where(r)}}
-            for i, r in enumerate(finding.related, 1)
-        ]
+    related = [
+        {"id": i, "physicalLocation": _physical(r.span), "message": {"text": r.label or _where(r)}}
+        for i, r in enumerate(finding.related, 1)
+    ]
+    # One result per cause: each consequence is a related location of it (and is listed,
+    # with its own fingerprint, in properties.consequences).
+    related.extend(
+        {"id": i, "physicalLocation": _physical(c.span), "message": {"text": f"also: {c.code} {c.full_message}"}}
+        for i, c in enumerate(finding.consequences, len(finding.related) + 1)
+    )
+    if related:
+        out["relatedLocations"] = related
     if finding.fingerprint:
         out["partialFingerprints"] = fingerprints
     out["properties"] = {
@@ -217,6 +240,10 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any
         "evidence": pairs_to_object(finding.evidence),
         "path": finding.path,
     }
+    if finding.consequences:
+        out["properties"]["consequences"] = [_consequence(c) for c in finding.consequences]
+    if finding.summarized:
+        out["properties"]["summarized"] = True
     return out
 
 
@@ -245,5 +272,6 @@ def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> dict[str, Any]:
 
 
 def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
-    """SARIF text: ASCII-only JSON (safe on any stdout encoding), 2-space indent, final newline."""
-    return json.dumps(build(result, rules), indent=2, ensure_ascii=True, allow_nan=False) + "\n"
+    """SARIF text: ASCII-only JSON (safe on any stdout encoding), 2-space indent, final newline.
+    ``json_safe`` also spells DEL as ``\\u007f`` (the one control ``json.dumps`` leaves raw here)."""
+    return json_safe(json.dumps(build(result, rules), indent=2, ensure_ascii=True, allow_nan=False)) + "\n"

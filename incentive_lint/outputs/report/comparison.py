@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from incentive_lint.base.findings import flatten
 from incentive_lint.model.entities import LEGACY, UNALIGNED
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import Comparison, Report, Row
@@ -106,10 +107,12 @@ def compare(before: Report, after: Report, ref: str) -> Comparison:
             sentences.append(f"the share of target variable pay on {name} goes from {fmt.pct(qb)} to {fmt.pct(qa)}")
 
     # findings, by fingerprint
-    old_prints = {f.fingerprint for f in before.findings}
-    new_prints = {f.fingerprint for f in after.findings}
-    added = tuple(f for f in after.findings if f.fingerprint not in old_prints)
-    removed = tuple(f for f in before.findings if f.fingerprint not in new_prints)
+    # every finding, folded or not: a finding that became a consequence is neither new nor resolved
+    old_all, new_all = flatten(before.findings), flatten(after.findings)
+    old_prints = {f.fingerprint for f in old_all}
+    new_prints = {f.fingerprint for f in new_all}
+    added = tuple(f for f in new_all if f.fingerprint not in old_prints)
+    removed = tuple(f for f in old_all if f.fingerprint not in new_prints)
     if added or removed:
         sentences.append(f"{_count(len(added), 'finding')} added, {_count(len(removed), 'finding')} resolved")
     if not sentences:

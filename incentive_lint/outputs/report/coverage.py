@@ -101,9 +101,15 @@ def _funding(model: Model, p: Priority) -> Check:
                                       and not set(x.drivers) & legacy):
                 lines.append(x)
     if lines:
-        currency = next((b.currency for b in _current_budgets(model) if b.currency), "")
-        total = sum(x.amount for x in lines)
-        return Check("yes", f"{fmt.money(total, currency)} ({', '.join(sorted(x.id for x in lines))})")
+        # Lines of budgets in different currencies are added in the reporting currency; a line
+        # whose budget has no rate in force is named but not added.
+        converted = [model.to_reporting(x.amount, model.budgets[x.budget].currency if x.budget in model.budgets
+                                        else None) for x in lines]
+        total = sum(v for v in converted if v is not None)
+        missing = sorted(x.id for x, v in zip(lines, converted) if v is None)
+        note = f"; not counted, no exchange rate: {', '.join(missing)}" if missing else ""
+        return Check("yes", f"{fmt.money(total, model.reporting_currency or '')} "
+                            f"({', '.join(sorted(x.id for x in lines))}{note})")
     if p.strategic:
         return Check("no", "no investment line" if model.budgets else "no budget in the repository")
     return Check("n/a", f"change: {p.change or 'unspecified'}; none expected")

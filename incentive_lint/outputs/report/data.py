@@ -187,6 +187,10 @@ class Report:
     documents: int = 0
     suppressed: int = 0  # findings accepted by exceptions or the baseline, not shown
     comparison: Comparison | None = None
+    #: the conversions used, '1 JPY = 0.00625 EUR (fx-2025, from 2025-01-01)' (empty with one currency)
+    rates: tuple[str, ...] = ()
+    #: in-force plans whose pay is not counted for want of an exchange rate: (plan id, its target pay)
+    left_out: tuple[tuple[str, str], ...] = ()
 
     # ---- lookups and shared wording ---------------------------------------------------
 
@@ -205,6 +209,18 @@ class Report:
 
     def money(self, amount: float) -> str:
         return fmt.money(amount, self.currency)
+
+    def currency_notes(self) -> list[str]:
+        """Sentences on conversion: the rates used and the plans left out for want of one."""
+        out = []
+        if self.rates:
+            out.append(f"Amounts are in {self.currency}, converted at the rates in force on {self.as_of}: "
+                       f"{'; '.join(self.rates)}.")
+        if self.left_out:
+            listed = ", ".join(f"{pid} ({amount})" for pid, amount in self.left_out)
+            out.append(f"Not counted, for want of an exchange rate to {self.currency or 'the reporting currency'}: "
+                       f"{listed}.")
+        return out
 
     def share(self, key: str) -> float:
         """The share of all target variable pay that flows to a bucket (q)."""

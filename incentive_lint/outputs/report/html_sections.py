@@ -51,6 +51,10 @@ def _masthead(report: Report) -> Safe:
     meta = [("Strategy window", report.window or "–"), ("As of", report.as_of),
             ("Target variable pay in force", report.money(report.total_pay)), ("Plans in force", str(n_plans)),
             ("Findings", " · ".join(_count(report.counts.get(k, 0), k) for k in ("error", "warning", "info")))]
+    if report.rates:
+        meta.append(("Exchange rates", "; ".join(report.rates)))
+    if report.left_out:
+        meta.append(("Not counted (no exchange rate)", ", ".join(f"{p} ({a})" for p, a in report.left_out)))
     subtitle = el("p", {"class": "subtitle"}, report.strategy_title or "No strategy in force",
                   el("span", {"class": "id"}, report.strategy_id) if report.strategy_id else None)
     return el("header", {"class": "masthead"}, el("div", {"class": "wrap"},
@@ -212,7 +216,11 @@ def _finding(f: Finding) -> Safe:
                  el("span", {"class": "rule"}, f.rule), el("span", {"class": "loc"}, _where(f))),
               el("p", {"class": "msg"}, f.message),
               el("ul", {"class": "chain"}, chain) if chain else None,
-              el("p", {"class": "chain"}, "Note: " + f.note) if f.note else None)
+              el("p", {"class": "chain"}, "Note: " + f.note) if f.note else None,
+              el("ul", {"class": "chain also"},
+                 [el("li", {}, "also: ", el("code", {}, c.code), f" {c.rule}: {c.message} ",
+                     el("span", {"class": "loc"}, _where(c))) for c in f.consequences])
+              if f.consequences else None)
 
 
 def _findings(report: Report) -> Safe:

@@ -41,8 +41,7 @@ def render(report: Report) -> str:
     meta.append(f"as of {cell(report.as_of)}")
     meta.append(f"{cell(report.money(report.total_pay))} target variable pay in force")
     out.append(", ".join(meta) + ".")
-    if len(report.currencies) > 1:
-        out.append(f"Amounts mix currencies ({cell(', '.join(report.currencies))}) and are not converted.")
+    out.extend(cell(note) for note in report.currency_notes())
     out.append("")
     level = LEVEL.get(report.overall.level, report.overall.level)
     out.append(f"**D = {fmt.score(report.overall.score)}** ({level}): {cell(report.headline())}")
@@ -148,6 +147,9 @@ def render(report: Report) -> str:
                 for r in f.related:
                     message += (f"<br>&nbsp;&nbsp;\u21b3 {cell(r.label)} "
                                 f"({cell(f'{r.span.file}:{r.span.start.line}:{r.span.start.column}')})")
+                for c in f.consequences:
+                    message += (f"<br>also: {cell(f'{c.code} {c.rule}: {c.message}')} "
+                                f"({cell(f'{c.span.file}:{c.span.start.line}:{c.span.start.column}')})")
                 where = cell(f"{f.span.file}:{f.span.start.line}:{f.span.start.column}")
                 rows.append([f.severity.label, cell(f"{f.code} {f.rule}".strip()), message, where])
         out += _table(["Severity", "Rule", "Message and chain", "Location"], rows)

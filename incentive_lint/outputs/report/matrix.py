@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
-from incentive_lint.base.findings import Finding, LintResult, Severity
+from incentive_lint.base.findings import Finding, LintResult, Severity, flatten
 from incentive_lint.engine.workspace import Workspace
 from incentive_lint.model.core import Divergence, Model
 from incentive_lint.model.entities import LEGACY, UNALIGNED, Plan, Priority
@@ -35,8 +35,10 @@ def build(result: LintResult, ws: Workspace) -> Report:
     scores = _function_scores(model, priorities, levels)
     sources, flows = _flows(model, plans, keys)
     payers = _payers(model, plans)
-    coverage = tuple(_coverage(model, p, weight_total, overall, result.findings) for p in priorities)
+    every = tuple(flatten(result.findings))  # coverage reads consequences as well as causes
+    coverage = tuple(_coverage(model, p, weight_total, overall, every) for p in priorities)
     currencies = tuple(sorted({p.currency for p in plans if p.currency}))
+    left_out = tuple((p.id, model.money(model.target_incentive(p.id), p.currency)) for p in model.unconverted(plans))
     window = ""
     if strategy is not None and (strategy.start or strategy.end):
         window = f"{strategy.start or '…'} to {strategy.end or 'open'}"
@@ -45,8 +47,9 @@ def build(result: LintResult, ws: Workspace) -> Report:
         strategy_title=(strategy.title or strategy.id) if strategy else "",
         window=window,
         as_of=model.as_of.isoformat(),
-        currency=currencies[0] if len(currencies) == 1 else "",
+        currency=model.reporting_currency or "",  # every amount of the report is converted to it
         currencies=currencies,
+        rates=model.rates_used(), left_out=left_out,
         from_drivers=strategy.from_drivers if strategy else (),
         buckets=buckets, rows=rows, overall=overall, scores=scores, sources=sources, flows=flows,
         payers=payers, coverage=coverage, groups=_groups(result.findings), findings=result.findings,
@@ -98,8 +101,8 @@ class _Levels:
 
     @classmethod
     def of(cls, result: LintResult, ws: Workspace, strategy: str) -> "_Levels":
-        found = {f.entities: "accepted" for f in result.suppressed if f.rule == DIVERGENCE_RULE}
-        found.update({f.entities: f.severity.label for f in result.findings if f.rule == DIVERGENCE_RULE})
+        found = {f.entities: "accepted" for f in flatten(result.suppressed) if f.rule == DIVERGENCE_RULE}
+        found.update({f.entities: f.severity.label for f in flatten(result.findings) if f.rule == DIVERGENCE_RULE})
         setting = ws.settings.get(DIVERGENCE_RULE)
         per_function = bool(setting.options.get("per_function", True)) if setting is not None else False
         return cls(strategy, DIVERGENCE_RULE in result.rules_run, per_function, found)

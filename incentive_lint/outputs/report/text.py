@@ -5,14 +5,15 @@ from typing import Any, Sequence
 
 from tabulate import tabulate
 
-from incentive_lint.outputs.formats.markdown import CONTROL
+from incentive_lint.base.escape import visible
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import DIMENSIONS, Report, families, suppressed_note
 
 
 def _clean(text: object) -> str:
-    """One line of text without terminal control characters (document text must not drive the terminal)."""
-    return CONTROL.sub("\ufffd", str(text)).replace("\r", " ").replace("\n", " ")
+    """One line of text without terminal control characters (document text must not drive the terminal):
+    line breaks, ANSI escapes, U+2028 and bidi controls are written as visible escapes (``\\n``, ``\\x1b``)."""
+    return visible(text)
 
 
 def _heading(title: str) -> list[str]:
@@ -43,7 +44,7 @@ def matrix_table(report: Report) -> str:
 
 def render(report: Report) -> str:
     out: list[str] = []
-    title = f"Where the money points: {report.strategy_title}" if report.strategy_id else "Where the money points"
+    title = _clean(f"Where the money points: {report.strategy_title}" if report.strategy_id else "Where the money points")
     out += [title, "=" * len(title)]
     meta = []
     if report.strategy_id:
@@ -51,8 +52,7 @@ def render(report: Report) -> str:
     meta.append(f"as of {report.as_of}")
     meta.append(f"{report.money(report.total_pay)} target variable pay in force")
     out.append(_clean("; ".join(meta)) + ".")
-    if len(report.currencies) > 1:
-        out.append(_clean(f"Amounts mix currencies ({', '.join(report.currencies)}) and are not converted."))
+    out.extend(_clean(note) for note in report.currency_notes())
 
     out += _heading("Divergence")
     out.append(f"D = {fmt.score(report.overall.score)}: {_clean(report.headline())}")
@@ -99,7 +99,7 @@ def render(report: Report) -> str:
 
     if report.comparison is not None:
         cmp = report.comparison
-        out += _heading(f"Before and after (since {cmp.ref})")
+        out += _heading(_clean(f"Before and after (since {cmp.ref})"))
         out += [_clean(f"- {s}") for s in cmp.sentences]
         out.append("")
         out.append(_table([[k, fmt.pct(wb), fmt.pct(wa), fmt.pct(qb), fmt.pct(qa)]
@@ -119,7 +119,7 @@ def render(report: Report) -> str:
         out.append("No findings.")
     for family, groups in families(report):
         out.append("")
-        out.append(f"{family.capitalize()}")
+        out.append(_clean(family.capitalize()))
         for g in groups:
             for f in g.findings:
                 out.append(_clean(f"  {f.severity.label:<7} {f.code} {f.rule} "
@@ -128,10 +128,13 @@ def render(report: Report) -> str:
                 for r in f.related:
                     out.append(_clean(f"          <- {r.label} ({r.span.file}:{r.span.start.line}:"
                                       f"{r.span.start.column})"))
+                for c in f.consequences:
+                    out.append(_clean(f"          also: {c.code} {c.rule}: {c.message} ({c.span.file}:"
+                                      f"{c.span.start.line}:{c.span.start.column})"))
     counts = report.counts
     out.append("")
     out.append(f"{counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s), {counts.get('info', 0)} "
                f"info; {report.files_checked} file(s), {report.documents} document(s); as of {report.as_of}.")
     if report.suppressed:
-        out.append(suppressed_note(report))
+        out.append(_clean(suppressed_note(report)))
     return "\n".join(out) + "\n"
