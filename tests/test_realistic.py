@@ -6,9 +6,6 @@ findings at the level of rule + entity, never total counts, so that they stay tr
 consequences are folded under their causes: every expected finding must be present
 (folded or not), every must-not-fire pair must be absent, and the documents themselves must be
 valid (no finding of the input family).
-
-An expectation that describes the correct behaviour but fails with today's code is marked
-``xfail(strict=True)``: the mark has to be removed when the condition is fixed.
 """
 from __future__ import annotations
 
@@ -66,11 +63,6 @@ def _describe(name: str) -> str:
     return "\n".join(f"  {f.severity.label} {f.rule} {', '.join(f.entities)}: {f.message}" for f in _all(name))
 
 
-def _xfail(case: tuple[str, str, str], reason: str) -> Any:
-    return pytest.param(*case, marks=pytest.mark.xfail(reason=reason, strict=True),
-                        id="-".join(case))
-
-
 def _case(*case: str) -> Any:
     return pytest.param(*case, id="-".join(case))
 
@@ -91,10 +83,7 @@ EXPECTED: list[Any] = [
     _case("wells-fargo-2016", "unaligned-variable-pay", "ip-banker-2017"),
     _case("wells-fargo-2016", "legacy-baseline-target", "ip-banker-2017.solutions"),
     _case("wells-fargo-2016", "legacy-kpi-still-cascaded", "o-branches-solutions"),
-    _xfail(("wells-fargo-2016", "diagnose-and-sell-conflict", "personal-banker"),
-           "diagnose-and-sell-conflict: the default volume_drivers (service-volume, unit-volume, "
-           "product-revenue) omit product-count, so a banker who advises on products and is paid "
-           "on products opened is not flagged"),
+    _case("wells-fargo-2016", "diagnose-and-sell-conflict", "personal-banker"),
     # 2. Credit only accounts that are funded and used; reverse the rest.
     _case("wells-fargo-2016", "clawback-missing", "ip-banker-2017"),
     _case("wells-fargo-2016", "clawback-missing", "ip-branch-leadership-2017"),

@@ -127,7 +127,8 @@ def measure_controlled_by_payee(model: Model, options: Mapping[str, Any]) -> Ite
 def _right_object(right: str, prefixes: Sequence[str]) -> str:
     for prefix in sorted(prefixes, key=len, reverse=True):
         rest = right[len(prefix):].strip("-") if right.startswith(prefix) else ""
-        if rest:
+        # 'diagnose-and-treat' names a second act, not what is diagnosed
+        if rest and not rest.startswith(("and-", "or-")):
             return rest.replace("-", " ")
     return "what customers need"
 
@@ -136,7 +137,7 @@ def diagnose_and_sell_conflict(model: Model, options: Mapping[str, Any]) -> Iter
     """A role that diagnoses or advises (decision right ``diagnose*``/``advise*``) is paid on the
     volume of what it diagnoses (service volume, units, product revenue)."""
     prefixes = tuple(options.get("diagnosis_rights", ("diagnose", "advise")))
-    volume = set(options.get("volume_drivers", ("service-volume", "unit-volume", "product-revenue")))
+    volume = set(options.get("volume_drivers", ("service-volume", "unit-volume", "product-revenue", "product-count")))
     for rid, role, rights in _roles_with_rights(model, prefixes):
         for plan in model.plans_for_role(rid):
             for c in _paying(plan):
