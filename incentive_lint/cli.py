@@ -284,6 +284,14 @@ def explain(rule: str) -> None:
     click.echo(explain_text(found[0]), nl=False)
 
 
+def _error(message: str) -> None:
+    """One tool error on stderr, on one line: it may quote document values, so it is escaped
+    whole (a value cannot forge a CI annotation or drive the terminal from an error message)."""
+    from incentive_lint.base.escape import visible
+
+    click.echo("incentive-lint: " + visible(message.rstrip("\n")), err=True)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: turn every tool error into a one-line message and exit code 2."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -293,13 +301,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        click.echo(f"incentive-lint: {exc.format_message()}", err=True)
+        _error(exc.format_message())
         sys.exit(EXIT_TOOL_ERROR)
     except click.exceptions.Abort:
         click.echo("incentive-lint: aborted.", err=True)
         sys.exit(EXIT_TOOL_ERROR)
     except IncentiveLintError as exc:
-        click.echo(f"incentive-lint: {exc}", err=True)
+        _error(str(exc))
         sys.exit(EXIT_TOOL_ERROR)
     except SystemExit:
         raise
@@ -309,8 +317,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if debug:
             traceback.print_exc()
         else:
-            click.echo(f"incentive-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
-                       "traceback).", err=True)
+            _error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback).")
         sys.exit(EXIT_TOOL_ERROR)
 
 

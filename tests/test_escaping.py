@@ -165,3 +165,17 @@ def test_explain(repo: Path, monkeypatch: pytest.MonkeyPatch, rule: str) -> None
     text = invoke(repo, monkeypatch, "explain", rule)
     assert "Bad example" in text
     assert_clean(text)
+
+
+def test_tool_error_messages_are_escaped(tmp_path: Path) -> None:
+    """An error that quotes a document value (an unknown rule named in the config) is escaped
+    line by line on stderr, like every other output."""
+    import subprocess
+    import sys
+
+    (tmp_path / ".incentive-lint.yaml").write_text('rules:\n  "\\e[2J\\n::error file=x::forged": warning\n')
+    done = subprocess.run([sys.executable, "-m", "incentive_lint", "check", "."], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "unknown rule" in done.stderr and "\\x1b[2J\\n::error" in done.stderr
+    assert_clean(done.stderr)
