@@ -51,24 +51,56 @@ def _touching(result: Any, files: Sequence[str], ws: Any, cwd: Path) -> Any:
     """
     import dataclasses
 
-    from incentive_lint.read.files import display_name
+    from incentive_lint.read.files import root_name
 
-    wanted = {display_name(Path(os.path.abspath(cwd / f)), cwd) for f in files}
+    root = ws.root or cwd  # findings name files relative to the root of the run
+    wanted = {root_name(Path(os.path.abspath(cwd / f)), root) for f in files}
     config_path = ws.config.path
-    if config_path is not None and display_name(Path(os.path.abspath(config_path)), cwd) in wanted:
+    if config_path is not None and root_name(Path(os.path.abspath(config_path)), root) in wanted:
         return result
     return dataclasses.replace(result, findings=tuple(f for f in result.findings if f.files & wanted),
                                suppressed=tuple(f for f in result.suppressed if f.files & wanted))
+
+
+def _stdin_text(paths: Sequence[str], stdin_filename: str | None, cwd: Path
+                ) -> tuple[dict[str, str], list[str]]:
+    """``check -``: the text on standard input, keyed by the absolute path of ``--stdin-filename``,
+    and the paths left to check (the rest of the repository is read from disk)."""
+    if "-" not in paths:
+        if stdin_filename is not None:
+            raise UsageError("--stdin-filename names the file that standard input stands for; use it with "
+                             "'check -', e.g. 'incentive-lint check - --stdin-filename plans/sales.yaml'.")
+        return {}, list(paths)
+    if stdin_filename is None:
+        raise UsageError("'check -' reads a policy file from standard input and needs --stdin-filename PATH, the "
+                         "repository file it stands for (e.g. --stdin-filename plans/sales.yaml).")
+    raw = sys.stdin.buffer.read()
+    try:
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"the text on standard input for '{stdin_filename}' is not UTF-8; save it as UTF-8.") from None
+    return {os.path.abspath(cwd / stdin_filename): text}, [p for p in paths if p != "-"]
+
+
+def _progress_wanted() -> bool:
+    """Progress goes to stderr only on a terminal, never in CI logs or pipes."""
+    try:
+        return sys.stderr.isatty() and not os.environ.get("CI")
+    except (AttributeError, ValueError):
+        return False
 
 
 def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, fail_on: str, quiet: bool,
               as_of: str | None, config: str | None, color: bool, *, baseline: str | None = None,
               new_since: str | None = None, only_files: bool = False, exceptions: bool = True,
               show_config: bool = False, exit_zero: bool = False, warnings_exit_code: int | None = None,
-              redact: bool = False, jobs: int | None = None, show_files: bool = False) -> int:
+              redact: bool = False, jobs: int | None = None, show_files: bool = False,
+              stdin_filename: str | None = None, selection: Any = None, statistics: bool = False,
+              exclude: Sequence[str] = (), respect_gitignore: bool = True, allow_empty: bool = False,
+              cache: bool = True, cache_dir: str | None = None, progress: bool = True) -> int:
     """The ``check`` command: lint, drop accepted findings (exceptions, ``--new-since``, baseline,
     ``--only-files``), render every requested format, return the exit code."""
-    from incentive_lint.run import LintOptions, lint
+    from incentive_lint.run import LintOptions, check as lint_with_cache
     from incentive_lint.outputs.formats import REPORTERS
 
     targets = _outputs(formats, output)
@@ -81,9 +113,24 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         raise UsageError("--only-files needs the files to report on, e.g. 'incentive-lint check --only-files "
                          "plans/sales.yaml' (pre-commit passes them).")
     cwd = Path.cwd()
-    lint_paths = ["."] if only_files else list(paths or ["."])
+    texts, paths = _stdin_text(paths, stdin_filename, cwd)
+    if only_files:  # the whole repository the files belong to, wherever the command runs
+        from incentive_lint.read.files import find_root
+
+        lint_paths = [str(find_root([Path(p) for p in paths], cwd))]
+    else:
+        lint_paths = list(paths or ["."])
     options = LintOptions(paths=[Path(p) for p in lint_paths], as_of=parse_as_of(as_of),
-                          config=Path(config) if config else None, exceptions=exceptions, jobs=jobs)
+                          config=Path(config) if config else None, exceptions=exceptions, jobs=jobs, texts=texts,
+                          selection=selection, exclude=tuple(exclude), respect_gitignore=respect_gitignore,
+                          cache=cache, cache_dir=Path(cache_dir) if cache_dir else None,
+                          progress=progress and _progress_wanted())
+    if texts:  # the stdin text is named as the run names every file: relative to the root of the run
+        from incentive_lint.engine.workspace import root_of
+        from incentive_lint.read.files import root_name
+
+        root = root_of(options)
+        options.texts = {root_name(Path(path), root): text for path, text in texts.items()}
     if show_config:
         from incentive_lint.outputs.showconfig import show_config as render_config
 
@@ -95,9 +142,15 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
 
         known = load_baseline(Path(baseline))
     try:
-        result, ws = lint(options)
+        result, ws = lint_with_cache(options)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    if not allow_empty:  # an empty folder or a mistyped path must not pass CI as "0 findings"
+        from incentive_lint.run import nothing_checked
+
+        empty = nothing_checked(result, ws, list(paths) or ["."])
+        if empty is not None:
+            raise UsageError(empty)
     if new_since is not None:
         from incentive_lint.gate.baseline import filter_result, keys_of
         from incentive_lint.run import lint_at_ref
@@ -114,6 +167,8 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
                        f"--output {baseline}'.", err=True)
     if only_files:
         result = _touching(result, paths, ws, cwd)
+    if stdin_filename is not None:  # like an editor: the findings that involve the file being edited
+        result = _touching(result, [stdin_filename], ws, cwd)
     if not only_files and any(f.rule == "dangling-reference" for f in result.findings) \
             and any(Path(p).is_file() for p in paths):
         click.echo("incentive-lint: note: only the named files were read, so references to KPIs, roles or plans "
@@ -121,7 +176,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
                    "and report just the findings that touch these files.", err=True)
     code = result.exit_code(fail_on, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code)
     if redact:
-        from incentive_lint.gate.redact import redact as redact_result
+        from incentive_lint.gate.redact import redact_result
 
         result = redact_result(result)
     if show_files:
@@ -134,8 +189,14 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     del ws  # the reporters need only the findings: let the model's memory go before rendering
     for name, target in targets:
         render: Any = REPORTERS[name]
-        if name == "text":
+        if statistics and target is None:  # --statistics: the counts take the terminal's place
+            from incentive_lint.outputs.formats import statistics as stats
+
+            text = stats.render_json(result) if name == "json" else stats.render_text(result)
+        elif name == "text":
             text = render(result, rules, color=color and target is None, quiet=quiet)
+        elif name == "junit":
+            text = render(result, rules, fail_on=fail_on)
         else:
             text = render(result, rules)
         write_output(text, target)
@@ -175,7 +236,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--new-since", metavar="REF",
               help="Report only findings that are new compared with the merge-base of REF and HEAD (e.g. origin/main).")
 @click.option("--only-files", is_flag=True,
-              help="Treat PATHS as changed files: check the whole repository (the current folder) but report only "
+              help="Treat PATHS as changed files: check their whole repository (its root, from any folder) but report only "
                    "findings whose chain touches one of them (for pre-commit).")
 @click.option("--no-exceptions", is_flag=True,
               help="Ignore every exception (inline comments and the register) and show all findings.")
@@ -190,16 +251,53 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Worker processes for reading files (default: one per core on large repositories).")
 @click.option("--show-files", is_flag=True,
               help="Also list every file checked and every file skipped, with the reason it was skipped.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="With 'check -': the repository file that the text on standard input stands for; the rest of "
+                   "the repository is read from disk and the findings involving PATH are reported.")
+@click.option("--select", "select", multiple=True, metavar="RULES",
+              help="Run only these rules (repeatable or comma-separated): slugs, codes, code prefixes such as "
+                   "EN0, or families; replaces the configuration's select and ignore.")
+@click.option("--extend-select", "extend_select", multiple=True, metavar="RULES",
+              help="Also run these rules, on top of the configuration (same names as --select).")
+@click.option("--ignore", "ignore", multiple=True, metavar="RULES",
+              help="Do not run these rules (same names as --select); wins over --select and the configuration.")
+@click.option("--statistics", is_flag=True,
+              help="Print only how many findings each rule produced, instead of the findings.")
+@click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
+              help="Never read files or folders matching PATTERN (repeatable; .gitignore syntax, relative to the "
+                   "repository root, e.g. 'deploy/'); added to 'exclude' in the configuration.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True,
+              help="Leave out the files that .gitignore files ignore.")
+@click.option("--allow-empty", is_flag=True,
+              help="Exit 0 when no policy document is found (by default that is an error, exit 2).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the cache (.incentive-lint-cache/ at the repository root).")
+@click.option("--cache-dir", metavar="DIR", envvar="INCENTIVE_LINT_CACHE_DIR", show_envvar=True,
+              help="Keep the cache in DIR instead of .incentive-lint-cache/ at the repository root.")
+@click.option("--no-progress", is_flag=True,
+              help="Never show progress on the terminal (it is shown only on a terminal, for runs over a second).")
 def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str, quiet: bool,
           as_of: str | None, config: str | None, color: bool | None, baseline: str | None, new_since: str | None,
           only_files: bool, no_exceptions: bool, show_config: bool, exit_zero: bool,
-          warnings_exit_code: int | None, redact: bool, jobs: int | None, show_files: bool) -> None:
+          warnings_exit_code: int | None, redact: bool, jobs: int | None, show_files: bool,
+          stdin_filename: str | None, select: tuple[str, ...], extend_select: tuple[str, ...],
+          ignore: tuple[str, ...], statistics: bool, exclude: tuple[str, ...] = (), respect_gitignore: bool = True,
+          allow_empty: bool = False, no_cache: bool = False, cache_dir: str | None = None,
+          no_progress: bool = False) -> None:
     """Check the policy files under PATHS (default: the current folder)."""
-    use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
+    from incentive_lint.outputs.formats.terminal import use_color as color_wanted
+    from incentive_lint.settings.config import RuleSelection
+
+    use_color = color_wanted(color, sys.stdout.isatty(), os.environ)
+    selection = RuleSelection(RuleSelection.split(select) if select else None, RuleSelection.split(ignore),
+                              RuleSelection.split(extend_select)) if select or ignore or extend_select else None
     sys.exit(run_check(paths, formats, output, fail_on, quiet, as_of, config, use_color, baseline=baseline,
                        new_since=new_since, only_files=only_files, exceptions=not no_exceptions,
                        show_config=show_config, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code,
-                       redact=redact, jobs=jobs, show_files=show_files))
+                       redact=redact, jobs=jobs, show_files=show_files, stdin_filename=stdin_filename,
+                       selection=selection, statistics=statistics, exclude=exclude,
+                       respect_gitignore=respect_gitignore, allow_empty=allow_empty,
+                       cache=not no_cache, cache_dir=cache_dir, progress=not no_progress))
 
 
 @cli.command("baseline")
@@ -209,8 +307,11 @@ def check(paths: tuple[str, ...], formats: tuple[str, ...], output: str | None, 
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Evaluate plans, offers and functions on this date (default today).")
 @click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
 @click.option("--no-exceptions", is_flag=True, help="Also record findings that exceptions accept.")
+@click.option("--redact", is_flag=True,
+              help="Leave document values (amounts, names, targets) out of the messages written; ids, files and "
+                   "fingerprints stay, so the baseline matches as before.")
 def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, config: str | None,
-                     no_exceptions: bool) -> None:
+                     no_exceptions: bool, redact: bool) -> None:
     """Write the current findings to a baseline file; 'check --baseline FILE' then reports only new ones."""
     from incentive_lint.base.version import VERSION as version
     from incentive_lint.gate.baseline import render
@@ -222,6 +323,10 @@ def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, con
         result, _ = lint(options)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    if redact:
+        from incentive_lint.gate.redact import redact_result
+
+        result = redact_result(result)
     write_output(render(result, version), output)
     if output != "-":
         from incentive_lint.base.findings import flatten
@@ -231,13 +336,48 @@ def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, con
                    f"{output}' to report only new ones.", err=True)
 
 
+@cli.command("propose")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--as-of", metavar="YYYY-MM-DD", help="Propose for the plans in force on this date (default today).")
+@click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
+@click.option("--plan", "plans", multiple=True, metavar="ID", help="Change only this plan (repeatable; default: every plan in force).")
+@click.option("--per-function", is_flag=True, help="Minimise each function's divergence (their sum) instead of the overall one.")
+@click.option("--max-change", type=click.FloatRange(0), metavar="N",
+              help="Move no plan's weights by more than N points in total (a transition limit).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the proposal to FILE instead of the terminal.")
+@click.option("--write", "apply", is_flag=True, help="Apply the change to the files (otherwise only the diff is shown).")
+def propose_command(paths: tuple[str, ...], as_of: str | None, config: str | None, plans: tuple[str, ...],
+                    per_function: bool, max_change: float | None, fmt: str, output: str | None, apply: bool) -> None:
+    """Propose the smallest change to component weights that makes target pay follow the strategy,
+    as a diff (exit 1 when no change can be offered). See docs/propose.md."""
+    from incentive_lint.propose import ProposeOptions, propose, write_proposal
+    from incentive_lint.propose.render import render
+    from incentive_lint.run import LintOptions
+
+    options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
+                          config=Path(config) if config else None)
+    try:
+        proposal = propose(ProposeOptions(options, plans=plans, per_function=per_function, max_change=max_change))
+    except FileNotFoundError as exc:
+        raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    write_output(render(proposal, fmt), output)
+    if apply and proposal.status == "proposed":
+        written = write_proposal(proposal)
+        click.echo(f"wrote the proposed weights to {', '.join(written)}.", err=True)
+    if proposal.status in ("infeasible", "withheld"):
+        sys.exit(1)
+
+
 @cli.command("exceptions")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the list to FILE instead of the terminal.")
+@click.option("--redact", is_flag=True,
+              help="Leave out what people wrote (reasons, owners, approvers, tickets); rules, ids and dates stay.")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Judge expiry on this date (default today).")
 @click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
-def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_of: str | None,
+def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, redact: bool, as_of: str | None,
                        config: str | None) -> None:
     """List every exception (register and inline) with owner, approval, end date and status."""
     from incentive_lint.run import LintOptions
@@ -246,14 +386,14 @@ def exceptions_command(paths: tuple[str, ...], fmt: str, output: str | None, as_
     options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
                           config=Path(config) if config else None)
     try:
-        text = listing(options, fmt)
+        text = listing(options, fmt, redact=redact)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     write_output(text, output)
 
 
 @cli.command("rules")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--config", metavar="FILE", help="Include the rules of this configuration's rule folders.")
 def rules_command(fmt: str, config: str | None) -> None:
     """List the rule catalog (markdown: the catalog page, as in docs/rules.md)."""
@@ -276,10 +416,12 @@ def explain(rule: str) -> None:
     catalog = load_catalog(Path.cwd())
     found = catalog.resolve(rule)
     if len(found) != 1:
-        from incentive_lint.base.kinds import suggest
-
-        hint = suggest(rule, sorted(catalog.names()))
+        hint = catalog.suggest(rule)
         tip = f" Did you mean '{hint}'?" if hint else " Run 'incentive-lint rules' for the list."
+        if len(found) > 1:  # a family or a code prefix: name one of its rules
+            codes = ", ".join(sorted(r.code for r in found)[:12]) + (", ..." if len(found) > 12 else "")
+            tip = tip if any(ch.isdigit() for ch in rule) else ""  # 'EN1' may mean EN01; 'EN' is the family
+            raise UsageError(f"'{rule}' names {len(found)} rules ({codes}); explain one of them.{tip}")
         raise UsageError(f"no rule named '{rule}'.{tip}")
     click.echo(explain_text(found[0]), nl=False)
 
@@ -290,6 +432,45 @@ def _error(message: str) -> None:
     from incentive_lint.base.escape import visible
 
     click.echo("incentive-lint: " + visible(message.rstrip("\n")), err=True)
+
+
+@cli.command("schemas")
+@click.option("-o", "--output", "folder", default="schemas", show_default=True, metavar="DIR",
+              help="The folder to write the schemas to (created if needed; files of the same name are replaced).")
+def schemas_command(folder: str) -> None:
+    """Write the JSON Schemas of every document kind, plus incentive-lint.schema.json, which checks
+    any document by its kind, for editors (yaml-language-server) in a policy repository."""
+    from incentive_lint.outputs.schemas import write_schemas
+
+    written = write_schemas(Path(folder))
+    click.echo(f"wrote {len(written)} schemas to {folder}; map {Path(folder).as_posix()}/incentive-lint.schema.json "
+               "to your policy files (see the README's editor section).", err=True)
+
+
+@cli.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False))
+def init_command(folder: str) -> None:
+    """Set up a new policy repository in FOLDER (default: here): configuration, schemas and their
+    editor mapping, pre-commit, a CI workflow, and one example document of each kind."""
+    from incentive_lint.outputs.init import init_repository
+
+    written = init_repository(Path(folder))
+    for path in written:
+        click.echo(f"  {path}", err=True)
+    click.echo(f"wrote {len(written)} files; run 'incentive-lint check {folder}' to check them.", err=True)
+
+
+@cli.command("lsp")
+def lsp_command() -> None:
+    """Run the language server on standard input and output, for editors (see docs/editor.md)."""
+    try:
+        from incentive_lint.lsp.server import serve
+    except ImportError as exc:  # pygls is the optional 'lsp' extra
+        if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        raise UsageError(f"the language server needs the 'lsp' extra ({exc.name} is missing): "
+                         "pip install 'incentive-lint[lsp]'.") from None
+    serve()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -324,3 +505,19 @@ def main(argv: Sequence[str] | None = None) -> None:
 from incentive_lint.outputs.report.command import report_command  # noqa: E402  (the report package registers its own command)
 
 cli.add_command(report_command)
+
+
+def _accept_debug_everywhere(group: click.Group) -> None:
+    """``incentive-lint check --debug`` works as ``incentive-lint --debug check`` does.
+
+    ``main`` looks for ``--debug`` anywhere in the arguments to decide on tracebacks; click
+    must only not reject it after a command name. Runs last, so that it sees every command,
+    including those registered by other modules above.
+    """
+    for command in group.commands.values():
+        if not any(p.name == "debug" for p in command.params):
+            command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False,
+                                               help="Show the full traceback of internal errors."))
+
+
+_accept_debug_everywhere(cli)

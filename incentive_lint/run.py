@@ -5,13 +5,17 @@ check on the merge-base of a git reference. Nothing here imports the CLI.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
+import os
+from pathlib import Path
 from typing import Any
 
 from incentive_lint.base.errors import CatalogError, ConfigError, UsageError
-from incentive_lint.base.findings import NO_KIND, Finding, LintResult
+from incentive_lint.base.findings import NO_KIND, NOT_OURS, REGISTER, Finding, LintResult
 from incentive_lint.engine.engine import Engine, enabled_rules
-from incentive_lint.engine.workspace import LintOptions, Workspace, read_workspace
+from incentive_lint.engine.cache import digest, tree_stamp
+from incentive_lint.engine.workspace import LintOptions, Setup, Workspace, prepare, read_workspace, root_of
 from incentive_lint.gate.changes import tree_at_ref
 
 
@@ -28,8 +32,10 @@ def lint(options: LintOptions) -> tuple[LintResult, Workspace]:
             gc.enable()
 
 
-def _lint(options: LintOptions) -> tuple[LintResult, Workspace]:
-    ws = read_workspace(options)
+def _lint(options: LintOptions, setup: Setup | None = None) -> tuple[LintResult, Workspace]:
+    # One root for the whole run (reading, exceptions, register), found once from the paths given.
+    options = dataclasses.replace(options, root=root_of(options))
+    ws = read_workspace(options, setup)
     # The configuration file, the rule folders and the exceptions register it names that were
     # refused (outside the repository) are findings like any policy file that was not read.
     refused = [*ws.config.refused, *ws.catalog.refused]
@@ -41,21 +47,118 @@ def _lint(options: LintOptions) -> tuple[LintResult, Workspace]:
     if refused:
         ws.model.issues = (*ws.model.issues, *refused)
     engine = Engine(ws.model, ws.locator, ws.documents, jobs=options.jobs)
+    if ws.file_cache is not None:  # positions earlier runs found: those files are not read again
+        ws.file_cache.store.flush()  # no writer thread while the engine forks workers
+        engine.spans.update(ws.file_cache.known_spans())
     findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"))
     suppressed: list[Finding] = []
     if options.exceptions:
         from incentive_lint.gate.exception_apply import apply_exceptions
 
         findings, suppressed = apply_exceptions(findings, ws, engine, options)
+    if ws.file_cache is not None:
+        ws.file_cache.save_spans(engine.spans)
+        ws.file_cache.store.flush()
+    states = _file_states(ws, _register_name(ws, options))
+    # The exceptions register is read by the gate: it is not a policy file skipped.
+    registers = sum(1 for _, reason in states["skipped_files"] if reason == REGISTER)
     result = LintResult(
-        findings=tuple(findings), files_checked=ws.files_checked, files_skipped=ws.files_skipped,
+        findings=tuple(findings), files_checked=ws.files_checked, files_skipped=ws.files_skipped - registers,
         documents=ws.document_count, as_of=ws.model.as_of.isoformat(),
         rules_run=tuple(enabled_rules(ws.catalog, ws.settings)), suppressed=tuple(suppressed),
-        rates=ws.model.rates_used(), **_file_states(ws))
+        rates=ws.model.rates_used(), **states)
     return result, ws
 
 
-def _file_states(ws: Workspace) -> dict[str, Any]:
+@dataclasses.dataclass
+class CachedRun:
+    """What :func:`check` gives instead of a workspace when the result came from the cache: the
+    parts of a :class:`Workspace` the ``check`` command reads after linting."""
+
+    config: Any
+    catalog: Any
+    settings: Any
+    root: Path
+    sources: dict[str, Path]
+    left_out: tuple[str, ...]
+    not_ours: dict[str, tuple[str, ...]]
+
+
+def check(options: LintOptions) -> tuple[LintResult, Workspace | CachedRun]:
+    """:func:`lint` with the whole-run cache (``options.cache``): when nothing that can change the
+    result has changed since a run with the same options (files, configuration, catalog, exceptions
+    register, date, the tool itself), its result is returned without reading a policy file; the
+    second value then is a :class:`CachedRun`, else the workspace."""
+    if not options.cache or options.texts or options.reader is not None:
+        return lint(options)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        options = dataclasses.replace(options, root=root_of(options))
+        setup = prepare(options)
+        files = setup.files
+        key = _run_key(setup, options) if files is not None else None
+        if files is not None and key is not None:
+            entry = files.store.get("run", key)
+            if isinstance(entry, dict) and isinstance(entry.get("result"), LintResult) \
+                    and isinstance(entry.get("not_ours"), dict):
+                return entry["result"], CachedRun(
+                    setup.config, setup.catalog, setup.settings, setup.root,
+                    {c.display: c.path for c in setup.candidates}, tuple(sorted(set(setup.scope.left_out))),
+                    entry["not_ours"])
+        result, ws = _lint(options, setup)
+        if files is not None and key is not None:
+            files.store.put("run", key, {"result": result, "not_ours": ws.not_ours})
+            files.store.flush()
+        return result, ws
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run_key(setup: Setup, options: LintOptions) -> str | None:
+    """The key of everything a run's result depends on, or None when it cannot be known up front."""
+    import datetime as _dt
+
+    files = setup.files
+    assert files is not None
+    config = setup.config
+    parts: list[str | bytes] = [files.salt, str(setup.root), str(setup.cwd)]
+    try:
+        parts.append(config.path.read_bytes() if config.path is not None else b"no configuration")
+        if options.exceptions:
+            from incentive_lint.gate.exceptions import register_path
+
+            register, _ = register_path(config, options)
+            parts.append(register.read_bytes() if register is not None else b"no register")
+    except (OSError, ConfigError):
+        return None  # the run itself reports it
+    parts += [repr(config.raw), repr(config.refused), repr(setup.catalog.refused), tree_stamp(*config.rule_paths()),
+              repr(sorted(str(r) for r in config.rule_paths())),
+              repr([str(p) for p in options.paths]), (options.as_of or _dt.date.today()).isoformat(),
+              repr(options.select), repr(options.selection), repr(options.exceptions), repr(list(options.exclude)),
+              repr(options.respect_gitignore), repr(setup.issues), repr(sorted(set(setup.scope.left_out)))]
+    parts += [f"{c.display}\x1f{files.keys.get(c.display)}" for c in setup.candidates]
+    return digest(*parts)
+
+
+def _register_name(ws: Workspace, options: LintOptions) -> str | None:
+    """The display name of the exceptions register this run read, when it is among the files found."""
+    if not options.exceptions:
+        return None
+    from incentive_lint.gate.exceptions import register_path
+
+    try:
+        path, _ = register_path(ws.config, options)
+    except ConfigError:  # a missing named register is reported by the gate itself
+        return None
+    if path is None:
+        return None
+    real = os.path.realpath(path)
+    return next((name for name, source in ws.sources.items() if os.path.realpath(source) == real), None)
+
+
+def _file_states(ws: Workspace, register: str | None = None) -> dict[str, Any]:
     """``checked_files`` and ``skipped_files`` of the result (``check --show-files``).
 
     A file refused has a ``file-refused`` issue naming it (``file`` argument) and its
@@ -69,7 +172,8 @@ def _file_states(ws: Workspace) -> dict[str, Any]:
             not_read.setdefault(str(args.get("file", issue.span.file)), str(args.get("reason", "error")))
     with_policy = {file for file, _ in ws.documents} | {issue.span.file for issue in ws.model.issues}
     checked = sorted(name for name in ws.sources if name not in not_read and name in with_policy)
-    skipped = {name: NO_KIND for name in ws.sources if name not in not_read and name not in with_policy}
+    skipped = {name: NOT_OURS if name in ws.not_ours else REGISTER if name == register else NO_KIND
+               for name in ws.sources if name not in not_read and name not in with_policy}
     skipped.update(not_read)
     return {"checked_files": tuple(checked), "skipped_files": tuple(sorted(skipped.items()))}
 
@@ -84,10 +188,42 @@ def lint_at_ref(ref: str, options: LintOptions) -> tuple[LintResult, Workspace]:
     Raises :class:`UsageError` outside a git repository, for an unknown reference, for
     unrelated histories and when git is missing.
     """
+    root = root_of(options)
+    cwd = Path(os.path.abspath(options.cwd or Path.cwd()))
     with tree_at_ref(ref, options) as (mapped, commit):
+        # The exported tree has no .git and may have no configuration: its root is the current
+        # root's place in it (the working folder is mapped to the same relative place).
+        assert mapped.cwd is not None
+        mapped = dataclasses.replace(mapped, root=Path(os.path.normpath(mapped.cwd / _relative(root, cwd))))
         try:
             return lint(mapped)
         except FileNotFoundError as exc:
             raise UsageError(f"the path '{exc.args[0]}' does not exist at {ref}.") from None
         except (ConfigError, CatalogError) as exc:
             raise type(exc)(f"in the version at {ref} (commit {commit[:12]}): {exc}") from None
+
+
+def _relative(path: Path, start: Path) -> str:
+    """``path`` relative to ``start`` (``..`` where needed), through links as they really are."""
+    return os.path.relpath(os.path.realpath(path), os.path.realpath(start))
+
+
+def nothing_checked(result: LintResult, ws: Workspace, paths: list[str]) -> str | None:
+    """Why a run that found no policy document at all checked nothing (``check`` exits 2 with
+    it unless ``--allow-empty``); ``None`` when something was checked."""
+    if result.files_checked or result.documents or result.findings or result.suppressed:
+        return None
+    where = ", ".join(f"'{p}'" for p in paths) or "'.'"
+    found = len(ws.sources)
+    parts = [f"{found} YAML file{'s' if found != 1 else ''} found"]
+    if ws.not_ours:
+        n = len(ws.not_ours)
+        parts.append(f"{n} of them not ours (another tool's 'kind', such as "
+                     f"'{sorted(k for kinds in ws.not_ours.values() for k in kinds)[0]}')")
+    if ws.left_out:
+        n = len(ws.left_out)
+        parts.append(f"{n} file{'s' if n != 1 else ''} or folder{'s' if n != 1 else ''} left out by 'exclude', "
+                     "'include' or .gitignore")
+    return (f"nothing was checked: no policy document (a YAML file with an incentive-lint 'kind') under {where}; "
+            f"{', '.join(parts)}. Check the path (is it the folder holding your policy files?), or add --allow-empty "
+            "if an empty check is expected.")

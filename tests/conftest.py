@@ -3,12 +3,27 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = _dt.date(2025, 3, 1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Runs on the shipped examples would write ``.incentive-lint-cache/`` into this checkout;
+    the suite's runs (and the CLI processes it starts, which inherit the environment) cache in
+    a temporary folder instead. Tests of where the cache goes set or clear the variable."""
+    import os
+    previous = os.environ.get("INCENTIVE_LINT_CACHE_DIR")
+    os.environ["INCENTIVE_LINT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("INCENTIVE_LINT_CACHE_DIR", None)
+    else:
+        os.environ["INCENTIVE_LINT_CACHE_DIR"] = previous
 
 
 @pytest.fixture

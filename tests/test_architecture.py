@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "incentive_lint"
 
 #: The stages in the order data flows through them; a module may import its own stage and
 #: the ones before it. ``docs/architecture.md`` describes each one.
-STAGES = ("base", "read", "model", "checks", "settings", "engine", "gate", "run", "outputs", "cli", "dev",
+STAGES = ("base", "read", "model", "checks", "settings", "engine", "gate", "run", "propose", "outputs", "lsp", "cli", "dev",
           "__main__", "")  # "" is the package itself: the public API, on top of everything
 
 

@@ -37,8 +37,11 @@ def run(folder: Path) -> tuple[LintResult, dict]:
 
 
 @pytest.fixture(scope="module")
-def manufacturer() -> tuple[LintResult, dict]:
-    return run(ROOT / "examples" / "manufacturer")
+def manufacturer(tmp_path_factory: pytest.TempPathFactory) -> tuple[LintResult, dict]:
+    # A copy outside this git repository is its own root, so paths read 'plans/sales-2025.yaml'.
+    target = tmp_path_factory.mktemp("folding") / "manufacturer"
+    shutil.copytree(ROOT / "examples" / "manufacturer", target)
+    return run(target)
 
 
 @pytest.fixture

@@ -172,7 +172,13 @@ NOT_READ_REASONS: dict[str, tuple[str, str]] = {
 }
 #: The reason of a file that was read but holds no policy document (no ``kind:``).
 NO_KIND = "no-kind"
-_SKIP_LABELS = {NO_KIND: "no 'kind', not a policy file", **{k: v[0] for k, v in NOT_READ_REASONS.items()}}
+#: The reason of a file read that holds only another tool's documents (``kind: Deployment``).
+NOT_OURS = "not-ours"
+#: The reason of the exceptions register (``exceptions.yaml``): read for its exceptions, not linted.
+REGISTER = "exceptions-register"
+_SKIP_LABELS = {NO_KIND: "no 'kind', not a policy file", NOT_OURS: "another tool's 'kind', not ours",
+                REGISTER: "the exceptions register, read for its exceptions",
+                **{k: v[0] for k, v in NOT_READ_REASONS.items()}}
 
 
 @dataclass(frozen=True)
@@ -192,14 +198,15 @@ class LintResult:
     #: every file whose documents were checked (repository-relative, sorted)
     checked_files: Tuple[str, ...] = ()
     #: (path, reason) of every path found but not checked, sorted; reasons are the keys of
-    #: ``NOT_READ_REASONS`` (not read at all) or ``NO_KIND`` (read, no policy document)
+    #: ``NOT_READ_REASONS`` (not read at all), ``NO_KIND`` (read, no policy document),
+    #: ``NOT_OURS`` (another tool's documents) or ``REGISTER`` (the exceptions register)
     skipped_files: Tuple[Tuple[str, str], ...] = ()
 
     def not_read_summary(self) -> str:
         """'3 files not read: 2 links outside the folder, 1 permission denied', or '' when all were read."""
         counts: dict[str, int] = {}
         for _, reason in self.skipped_files:
-            if reason != NO_KIND:
+            if reason not in (NO_KIND, NOT_OURS, REGISTER):  # those were read
                 counts[reason] = counts.get(reason, 0) + 1
         if not counts:
             return ""
@@ -211,7 +218,8 @@ class LintResult:
     def file_lines(self) -> list[str]:
         """``check --show-files``: one line per file checked or skipped (with its reason), by path."""
         rows = [(path, "checked", "") for path in self.checked_files]
-        rows += [(path, "skipped", _SKIP_LABELS.get(reason, reason)) for path, reason in self.skipped_files]
+        rows += [(path, "read   " if reason == REGISTER else "skipped", _SKIP_LABELS.get(reason, reason))
+                 for path, reason in self.skipped_files]
         return [f"{state}  {path}" + (f"  ({why})" if why else "") for path, state, why in sorted(rows)]
 
     def counts(self) -> dict[str, int]:

@@ -87,6 +87,11 @@ class Engine:
         subjects = tuple((kind, ident) for ident in (hit.about or hit.entities) for kind in self.kinds(ident))
         return Anchor(document=document, node=node, subjects=subjects, explains=spec.explains)
 
+    @property
+    def spans(self) -> dict[tuple[Loc, bool], Span]:
+        """Every position resolved so far; the persistent cache stores them and seeds them."""
+        return self._spans
+
     def span(self, where: Where, on_key: bool = False) -> Span:
         if isinstance(where, Span):
             return where
@@ -104,6 +109,7 @@ class Engine:
             if isinstance(hit.at, Loc):
                 wanted.add((hit.at, hit.on_key))
             wanted.update((where, False) for _, where in hit.related if isinstance(where, Loc))
+        wanted.difference_update(self._spans)  # known already (from the cache, or asked before)
         by_file: dict[str, list[tuple[Loc, bool]]] = {}
         for request in sorted(wanted, key=lambda w: (w[0].file, w[0].doc, tuple(map(str, w[0].path)), w[1])):
             by_file.setdefault(request[0].file, []).append(request)

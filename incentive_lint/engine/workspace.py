@@ -10,20 +10,25 @@ import datetime as _dt
 import functools
 import gc
 import multiprocessing as mp
+import os
+import re
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from incentive_lint.read import schema
 from incentive_lint.settings.catalog import Catalog, load_catalog
-from incentive_lint.settings.config import Config, RuleSetting
+from incentive_lint.settings.config import Config, RuleSelection, RuleSetting
 from incentive_lint.settings.config import discover as discover_config
 from incentive_lint.settings.config import load as load_config
 from incentive_lint.settings.config import settings as rule_settings
 from incentive_lint.engine.engine import default_jobs
+from incentive_lint.engine.cache import FileCache, code_stamp, digest, open_cache
 from incentive_lint.base.kinds import KIND_SCHEMAS, suggest
 from incentive_lint.read.documents import DEFAULT_LIMITS, Document, Issue, Limits, ParsedFile, cap_issues
-from incentive_lint.read.files import Candidate, discover, read_text
+from incentive_lint.read.files import Candidate, Scope, discover, find_root, read_text
 from incentive_lint.read.locator import Locator
 from incentive_lint.read.parse import node_span, parse_text
 from incentive_lint.model.build import build
@@ -42,9 +47,35 @@ class LintOptions:
     cwd: Path | None = None
     use_config: bool = True
     select: Sequence[str] | None = None
+    #: ``check --select/--ignore/--extend-select``, applied on top of the configuration
+    selection: RuleSelection | None = None
     jobs: int | None = None
     #: apply inline and register exceptions (``--no-exceptions`` turns them off)
     exceptions: bool = True
+    #: text to check instead of a file's content on disk, by display name (an editor's unsaved
+    #: buffer, ``check -``); a name not found on disk is checked as a new file of that name
+    texts: Mapping[str, str] = field(default_factory=dict)
+    #: reads one file instead of :func:`read_one` (the language server keeps a memo of outcomes)
+    reader: Optional[Callable[[Candidate, Limits], "FileOutcome"]] = None
+    #: the folder every path is named relative to (None: found by :func:`root_of`)
+    root: Path | None = None
+    #: ``check --exclude``: globs (``.gitignore`` syntax, relative to the root) added to the config's ``exclude``
+    exclude: Sequence[str] = ()
+    #: leave out what the ``.gitignore`` files ignore (``--no-respect-gitignore`` turns it off)
+    respect_gitignore: bool = True
+    #: keep and use the persistent cache (``check`` turns it on; ``--no-cache`` off)
+    cache: bool = False
+    #: where the cache lives (None: ``INCENTIVE_LINT_CACHE_DIR``, else ``.incentive-lint-cache/`` at the root)
+    cache_dir: Path | None = None
+    #: show progress on stderr once reading takes over a second (``check`` sets it on a terminal only)
+    progress: bool = False
+
+
+def root_of(options: LintOptions) -> Path:
+    """The root of the run (see :func:`incentive_lint.read.files.find_root`), lexically absolute."""
+    if options.root is not None:
+        return Path(os.path.abspath(options.root))
+    return find_root(list(options.paths), options.cwd or Path.cwd())
 
 
 @dataclass
@@ -66,11 +97,35 @@ class Workspace:
     inline: dict[str, str] = field(default_factory=dict)
     #: the exceptions found (inline and register), filled by :func:`lint`; see ``suppress``
     exceptions: list[Any] = field(default_factory=list)
+    #: the root every name is relative to (see ``read.files.find_root``)
+    root: Path | None = None
+    #: root-relative names of the files and folders out of scope (exclude, include, .gitignore), never read
+    left_out: tuple[str, ...] = ()
+    #: files holding only documents of another tool (``kind: Deployment``) -> those kinds; skipped
+    not_ours: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: the per-file cache this workspace was read with (``run.py`` stores positions in it), or None
+    file_cache: FileCache | None = None
 
 
 #: Input mistakes that keep a document out of the model (its data cannot be trusted);
 #: an ambiguous value is only a warning and the document is still checked.
 BLOCKING = frozenset({"duplicate-key", "invalid-value", "unsupported-tag", "too-complex"})
+
+
+#: The mark (an issue ``read_workspace`` takes out, never a finding) of a document of another
+#: tool: a ``kind`` that is not ours nor close to one of ours, and no ``schema: incentive-lint/...``
+#: header (a Kubernetes ``kind: Deployment``, a CI file). Its file is skipped and counted.
+NOT_OURS = "not-ours"
+
+
+def _not_ours(doc: Document) -> bool:
+    data = doc.data
+    header = data.get("schema") if isinstance(data, dict) else None
+    if isinstance(header, str) and header.startswith(schema.SCHEMA_PREFIX):
+        return False  # ours, with a misspelt kind: reported as unknown-kind
+    kind = doc.kind
+    # a near miss of one of ours ('IncentivPlan') is a typo to report, not someone else's file
+    return kind is not None and kind not in KIND_SCHEMAS and suggest(str(kind), list(KIND_SCHEMAS)) is None
 
 
 def _kind_issue(parsed: ParsedFile, doc: Document) -> Issue | None:
@@ -102,10 +157,12 @@ def check_file(parsed: ParsedFile, limits: Limits = DEFAULT_LIMITS
     saying how many were left out."""
     valid: list[Document] = []
     invalid: list[InvalidDocument] = []
-    issues = list(parsed.issues)
-    has_policy = bool(parsed.issues)
+    # another tool's documents are not ours to judge: their reading issues (an ambiguous 'yes') go too
+    foreign = {doc.index for doc in parsed.documents if isinstance(doc.data, dict) and _not_ours(doc)}
+    issues = [i for i in parsed.issues if i.doc_index not in foreign]
+    has_policy = bool(issues)
     by_doc: dict[int, list[Issue]] = {}
-    for issue in parsed.issues:
+    for issue in issues:
         by_doc.setdefault(issue.doc_index, []).append(issue)
     uncounted = 0  # violations past the cap: counted, never explained
     for doc in parsed.documents:
@@ -114,6 +171,11 @@ def check_file(parsed: ParsedFile, limits: Limits = DEFAULT_LIMITS
             if problem is not None:
                 has_policy = True
                 issues.append(problem)
+            continue
+        if doc.index in foreign:
+            issues.append(Issue(NOT_OURS, _span(parsed, doc, ("kind",)), f"'kind: {doc.kind}' is not an incentive-lint "
+                                "document kind; the document was skipped.", ("kind",),
+                                args=(("kind", str(doc.kind)),), doc_index=doc.index))
             continue
         has_policy = True
         problem = _kind_issue(parsed, doc)
@@ -145,21 +207,28 @@ def check_file(parsed: ParsedFile, limits: Limits = DEFAULT_LIMITS
 #:  the text when it may hold inline exception comments, the documents that failed validation)
 FileOutcome = Tuple[List[Document], List[Issue], bool, Optional[ParsedFile], Optional[str], List[InvalidDocument]]
 INLINE_MARK = "incentive-lint"
+#: a line that may hold an exception comment (``# incentive-lint: ignore[...]``); the bare name would
+#: also match the ``schema: incentive-lint/v1`` line of every file and keep every file's text
+_INLINE_COMMENT = re.compile(r"#\s*incentive-lint\s*:")
 CHUNK = 64
 
 
-def read_one(candidate: Candidate, keep_trees: bool = True, limits: Limits = DEFAULT_LIMITS) -> FileOutcome:
-    """Read, parse and validate one file."""
-    text, issue = read_text(candidate.path, candidate.display, max_bytes=limits.max_file_size)
+def read_one(candidate: Candidate, keep_trees: bool = True, limits: Limits = DEFAULT_LIMITS,
+             text: str | None = None) -> FileOutcome:
+    """Read, parse and validate one file (``text``: its content, instead of reading the disk)."""
+    given = text is not None
     if text is None:
-        assert issue is not None
-        return [], [issue], True, None, None, []
+        text, issue = read_text(candidate.path, candidate.display, max_bytes=limits.max_file_size)
+        if text is None:
+            assert issue is not None
+            return [], [issue], True, None, None, []
     parsed = parse_text(text, candidate.display, limits)
     docs, file_issues, has_policy, invalid = check_file(parsed, limits)
-    keep = bool(file_issues) and keep_trees
+    # given text is not on disk, where the locator would re-read it: keep its tree for positions
+    keep = (bool(file_issues) or given) and keep_trees
     if not keep:
         parsed.release()
-    inline = text if INLINE_MARK in text else None
+    inline = text if _INLINE_COMMENT.search(text) else None
     return docs, file_issues, has_policy, parsed if keep else None, inline, invalid
 
 
@@ -183,8 +252,8 @@ def _unpack(candidate: Candidate, packed: Packed) -> FileOutcome:
              for index, data, kind in docs], issues, has_policy, None, inline, invalid)
 
 
-def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DEFAULT_LIMITS
-              ) -> Iterator[FileOutcome]:
+def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DEFAULT_LIMITS,
+              texts: Mapping[str, str] | None = None) -> Iterator[FileOutcome]:
     """Every file's outcome, in candidate order; in worker processes for large repositories."""
     count = default_jobs(len(candidates)) if jobs is None else max(1, jobs)
     gc_was_enabled = gc.isenabled()
@@ -192,39 +261,132 @@ def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DE
     try:
         if count == 1 or len(candidates) < 2 * CHUNK or "fork" not in mp.get_all_start_methods():
             for candidate in candidates:
-                yield read_one(candidate, limits=limits)
+                yield read_one(candidate, limits=limits, text=(texts or {}).get(candidate.display))
             return
         chunks = [candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK)]
         with mp.get_context("fork").Pool(count) as pool:
             for chunk, outcomes in zip(chunks, pool.imap(functools.partial(_read_chunk, limits=limits), chunks)):
                 for candidate, packed in zip(chunk, outcomes):
-                    yield _unpack(candidate, packed)
+                    given = (texts or {}).get(candidate.display)
+                    yield _unpack(candidate, packed) if given is None else read_one(candidate, limits=limits, text=given)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def read_workspace(options: LintOptions) -> Workspace:
-    """Load config, catalog and every file, and build the model."""
+class _Progress:
+    """A progress bar on stderr (click's) that appears only once reading has taken a second, so
+    that short runs print nothing; ``total`` 0 turns it off."""
+
+    DELAY = 1.0
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self._bar: Any = None
+        self._start = time.monotonic()
+
+    def wrap(self, items: Iterator[FileOutcome]) -> Iterator[FileOutcome]:
+        for item in items:
+            self.done += 1
+            if self.total:
+                self._tick()
+            yield item
+
+    def _tick(self) -> None:
+        if self._bar is None:
+            if time.monotonic() - self._start < self.DELAY:
+                return
+            import click
+
+            self._bar = click.progressbar(length=self.total, label="incentive-lint: reading files", file=sys.stderr,
+                                          show_pos=True)
+            self._bar.__enter__()
+            self._bar.update(self.done)
+        else:
+            self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@dataclass
+class Setup:
+    """What a run knows before it reads a policy file: configuration, catalog, the files to read
+    and (with the cache on) the key of each file's content."""
+
+    cwd: Path
+    root: Path
+    config: Config
+    catalog: Catalog
+    settings: dict[str, RuleSetting]
+    taxonomy: Any
+    scope: Scope
+    candidates: list[Candidate]
+    issues: list[Issue]
+    limits: Limits
+    files: FileCache | None = None
+
+
+def prepare(options: LintOptions) -> Setup:
+    """Load the configuration and the catalog and find the files (the first part of :func:`read_workspace`)."""
     cwd = options.cwd or Path.cwd()
-    config_path = options.config
+    # Every name (findings, baselines, registers) is relative to the root, not to where the command runs.
+    root = root_of(options)
+    config_path = Path(os.path.abspath(cwd / options.config)) if options.config is not None else None
     if config_path is None and options.use_config:
         config_path = discover_config(cwd / options.paths[0] if options.paths else cwd)
-    config = load_config(config_path, cwd)
+    config = load_config(config_path, root)
     if options.select is not None:
         config.raw = {**config.raw, "select": list(options.select)}
-    catalog = load_catalog(cwd, config.rule_paths())
-    settings = rule_settings(config, catalog)
+    catalog = load_catalog(root, config.rule_paths())
+    settings = rule_settings(config, catalog, options.selection)
     taxonomy = default_taxonomy().extended(config.raw.get("taxonomy"))
-    candidates, issues = discover(list(options.paths), cwd)
+    scope = Scope(root, config.include, [*config.exclude, *options.exclude], options.respect_gitignore)
+    candidates, issues = discover(list(options.paths), cwd, root, scope)
+    if options.texts:  # an unsaved new file is checked as if it were on disk
+        known = {c.display for c in candidates}
+        candidates = sorted([*candidates, *(Candidate(Path(os.path.abspath(root / name)), name)
+                                            for name in options.texts if name not in known)], key=lambda c: c.display)
     limits = Limits.from_config(config.raw.get("limits"))
+    files = None
+    if options.cache and options.reader is None:
+        store = open_cache(root, options.cache_dir)
+        if store.enabled:
+            files = FileCache(store, digest(code_stamp(), repr(limits)))
+            files.hash_all(candidates, limits, options.texts)
+    return Setup(cwd, root, config, catalog, settings, taxonomy, scope, candidates, issues, limits, files)
+
+
+def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspace:
+    """Load config, catalog and every file, and build the model."""
+    s = setup if setup is not None else prepare(options)
+    root, config, catalog, settings, taxonomy, scope, candidates, limits = (
+        s.root, s.config, s.catalog, s.settings, s.taxonomy, s.scope, s.candidates, s.limits)
+    issues = list(s.issues)
     locator = Locator(candidates, limits)
     valid: list[Document] = []
     invalid: list[InvalidDocument] = []
     files_checked = files_skipped = 0
     inline: dict[str, str] = {}
-    for candidate, outcome in zip(candidates, _read_all(candidates, options.jobs, limits)):
+    not_ours: dict[str, tuple[str, ...]] = {}
+    reader = options.reader
+    files = s.files
+    if reader is not None:
+        outcomes: Iterator[FileOutcome] = (reader(c, limits) for c in candidates)
+    elif files is not None:  # the cache reads only the files it holds no entry for
+        outcomes = files.outcomes(candidates, lambda missing: _read_all(missing, options.jobs, limits, options.texts))
+    else:
+        outcomes = _read_all(candidates, options.jobs, limits, options.texts)
+    progress = _Progress(len(candidates) if options.progress else 0)
+    for candidate, outcome in zip(candidates, progress.wrap(outcomes)):
         docs, file_issues, has_policy, parsed, text, failed = outcome
+        if any(i.rule == NOT_OURS for i in file_issues):
+            if not has_policy:  # only another tool's documents: skipped, and counted as such
+                kinds = [str(dict(i.args).get("kind")) for i in file_issues if i.rule == NOT_OURS]
+                not_ours[candidate.display] = tuple(sorted(set(kinds)))
+            file_issues = [i for i in file_issues if i.rule != NOT_OURS]
         if text is not None:
             inline[candidate.display] = text
         if has_policy:
@@ -236,6 +398,7 @@ def read_workspace(options: LintOptions) -> Workspace:
         issues.extend(file_issues)
         if parsed is not None:
             locator.add(parsed)  # keep node trees only where findings will point
+    progress.close()
     as_of = options.as_of or _dt.date.today()
     model = build(valid, taxonomy, as_of, invalid)
     # Everything read so far lives until the end of the run: keep the cyclic GC from
@@ -245,4 +408,6 @@ def read_workspace(options: LintOptions) -> Workspace:
     model.assume_rollover = config.assume_rollover
     documents = {(d.file, d.index): d.data for d in valid}
     return Workspace(config, catalog, settings, model, locator, documents, files_checked, files_skipped, len(valid),
-                     sources={c.display: c.path for c in candidates}, inline=inline)
+                     sources={c.display: c.path for c in candidates}, inline=inline, root=root,
+                     left_out=tuple(sorted(set(scope.left_out))), file_cache=files,
+                     not_ours=not_ours)

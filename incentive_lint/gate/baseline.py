@@ -95,8 +95,17 @@ def load(path: Path) -> Counter[Key]:
             pos = parsed.table.position(node.start_mark.index)
             raise UsageError(f"{display}:{pos.line}:{pos.column}: each baseline entry needs 'fingerprint' and 'path'; "
                              "write the file again with 'incentive-lint baseline'.")
-        keys[(entry["fingerprint"], entry["path"])] += 1
+        keys[(entry["fingerprint"], _posix(entry["path"]))] += 1
     return keys
+
+
+def _posix(path: str) -> str:
+    """A baseline path as findings name files (POSIX, relative to the root of the run): an
+    entry edited by hand as ``./plans/a.yaml`` or ``plans\\a.yaml`` still matches."""
+    text = path.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text
 
 
 def split(findings: Iterable[Finding], known: Counter[Key], note: str) -> tuple[list[Finding], list[Finding], int]:

@@ -51,8 +51,8 @@ from incentive_lint.base.errors import ConfigError
 from incentive_lint.base.findings import Finding
 from incentive_lint.base.kinds import suggest
 from incentive_lint.read.documents import Issue
-from incentive_lint.read.files import (display_name, is_inside, outside_issue, read_text, relative_name,
-                                      repository_root, unreadable)
+from incentive_lint.read.files import (is_inside, outside_issue, read_text, relative_name, repository_root,
+                                      root_name, unreadable)
 from incentive_lint.read.parse import find_node, parse_text
 from incentive_lint.base.source import Position, Span
 
@@ -78,6 +78,9 @@ INLINE_KEYS = ("reason", "until", "owner", "approved_by", "ticket")
 REGISTER_KEYS = ("rule", "target", "reason", "owner", "approved_by", "until", "ticket")
 REGISTER_REQUIRED = ("rule", "target", "reason", "owner", "approved_by", "until")
 TEMPLATE = ('# incentive-lint: ignore[RULE] reason="why it is accepted" until=YYYY-MM-DD')
+#: reasons that are still a template's placeholder (this module's, the editor's code action):
+#: an exception nobody explained is refused like one with no reason (fail closed)
+PLACEHOLDER_REASONS = frozenset({"why it is accepted", "why this is accepted", "why", "…", "...", "todo", "tbd"})
 
 
 @dataclass
@@ -250,6 +253,9 @@ def parse_inline(text: str, file: str, catalog: Catalog) -> list[ExceptionEntry]
         entry.ticket = values.get("ticket", "").strip()
         if not entry.reason:
             problems.append('it has no reason; add reason="why this is accepted" (a reason is required)')
+        elif entry.reason.casefold() in PLACEHOLDER_REASONS:
+            problems.append(f'its reason is still the placeholder "{entry.reason}"; write why the finding is '
+                            'accepted (a reason is required)')
         if "until" in values:
             entry.until_text = values["until"]
             entry.until = _parse_until(values["until"], problems, "")
@@ -362,9 +368,17 @@ def _register_base(config: Config, options: LintOptions) -> Path:
     return first if os.path.isdir(first) else first.parent  # os.path: never raises for an unreadable path
 
 
+def root_of(options: LintOptions) -> Path:
+    """The root of the run (``engine.workspace.root_of``; imported late, as the workspace imports this stage's peers)."""
+    from incentive_lint.engine.workspace import root_of as found
+
+    return found(options)
+
+
 def _register_display(path: Path, options: LintOptions) -> str:
+    """The register's name as findings show it: relative to the root of the run, like every file."""
     cwd = options.cwd or Path.cwd()
-    return display_name(Path(os.path.abspath(path if path.is_absolute() else cwd / path)), cwd)
+    return root_name(Path(os.path.abspath(path if path.is_absolute() else cwd / path)), root_of(options))
 
 
 def register_refusal(config: Config, options: LintOptions, issues: Sequence[Issue]) -> Issue | None:
@@ -381,7 +395,7 @@ def register_refusal(config: Config, options: LintOptions, issues: Sequence[Issu
     what = f"the exceptions register '{display}'"
     if explicit and config.locator is not None:
         span = config.locator.span(config.display, 0, ("exceptions",))
-        display = relative_name(path, options.cwd or Path.cwd())
+        display = relative_name(path, root_of(options))
         what = f"the exceptions register '{config.raw['exceptions']}' named here"
     outside = outside_issue(path, display, repository_root(_register_base(config, options)), span=span, what=what)
     return outside or unreadable(path, display)  # a loop or a pipe: not read, like a policy file

@@ -14,11 +14,20 @@ from incentive_lint.gate.exception_list import LIST_COLUMNS, rows
 from incentive_lint.run import lint
 
 
-def listing(options: LintOptions, fmt: str = "text") -> str:
-    """The exceptions of a repository as text, CSV or JSON (runs the whole check to know what each accepts)."""
+def listing(options: LintOptions, fmt: str = "text", redact: bool = False) -> str:
+    """The exceptions of a repository as text, CSV or JSON (runs the whole check to know what each accepts).
+
+    ``redact`` (``exceptions --redact``) replaces what people wrote (reason, owner, approver,
+    ticket, the problem of an invalid entry) with ``[redacted]``; status, dates, rule, the ids
+    it applies to and where it is written stay, as in ``check --redact``.
+    """
     result, ws = lint(dataclasses.replace(options, exceptions=True))
     as_of = _dt.date.fromisoformat(result.as_of)
     table = rows(ws.exceptions, as_of)
+    if redact:
+        from incentive_lint.gate.redact import redact_row
+
+        table = [redact_row(row, REDACTED_COLUMNS) for row in table]
     if fmt == "json":
         import json
 
@@ -48,6 +57,10 @@ def listing(options: LintOptions, fmt: str = "text") -> str:
                                     "reason (or problem)", "written at"], tablefmt="simple",
                     maxcolwidths=[None, None, None, 30, 30, 24, 36, 50, None])
     return f"{text}\n\n{len(table)} exception(s) as of {result.as_of}: {summary}.\n"
+
+
+#: The columns of the listing that hold what people wrote, not ids, dates or counts.
+REDACTED_COLUMNS = ("reason", "owner", "approved_by", "ticket", "problem")
 
 
 def _text(value: Any) -> Any:

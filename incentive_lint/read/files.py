@@ -10,6 +10,12 @@ explicit stack, so the depth of a tree is never limited by Python's recursion li
 :func:`read_text` is the one way any input is opened (policy files, the configuration,
 rule files, the exceptions register, baselines): with ``root`` it also refuses a file whose
 real location is outside that folder.
+
+Every run has one root (:func:`find_root`: the folder holding ``.incentive-lint.yaml``, else
+the git root, else the folder given), and every file is named relative to it
+(:func:`root_name`), whatever the arguments and the working folder look like. Which files
+are looked at is the :class:`Scope`: ``include``/``exclude`` globs and the ``.gitignore``
+files; what is out of scope is never listed further, opened or read.
 """
 from __future__ import annotations
 
@@ -18,7 +24,9 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence, Tuple
+
+import pathspec
 
 from incentive_lint.base.source import Span
 from incentive_lint.read.documents import DEFAULT_LIMITS, Issue, ParsedFile, size_text
@@ -26,6 +34,9 @@ from incentive_lint.read.parse import parse_text
 
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_size  # the default; 'limits: {max_file_size}' in the configuration
 YAML_EXTENSIONS = (".yaml", ".yml")
+#: the configuration file; the folder holding it is the root of a run (``settings.config`` reads it)
+CONFIG_FILE = ".incentive-lint.yaml"
+GITIGNORE = ".gitignore"
 REFUSED = "file-refused"
 #: where a file must be for ``read_text(..., root=...)``, as the messages say it
 THE_FOLDER = "the folder being checked"
@@ -70,6 +81,47 @@ def relative_name(path: Path, cwd: Path) -> str:
     """Like :func:`display_name`, but a path outside ``cwd`` is shown relative to it too
     (``../shared/rules``), so that a finding about it does not depend on where the checkout is."""
     return shown(Path(os.path.relpath(os.path.abspath(path), os.path.abspath(cwd))).as_posix())
+
+
+def _absolute(path: Path, cwd: Path) -> Path:
+    """``path`` made absolute against ``cwd``, lexically (links are not followed, ``..`` folded)."""
+    return Path(os.path.abspath(path if path.is_absolute() else cwd / path))
+
+
+def find_root(paths: Sequence[Path], cwd: Path) -> Path:
+    """The root of a run: every path shown is relative to it.
+
+    From the first of ``paths`` (a folder, or the folder of a file) upwards: the first folder
+    holding ``.incentive-lint.yaml``, else the folder holding ``.git`` (the search for the
+    configuration stops there too, as ``settings.config.discover`` does); else the folder
+    given (the folder the given paths have in common). Lexical absolute path, so that the
+    names of files found under it are relative to it whether the paths were given absolute,
+    relative, with ``..`` or from a subfolder.
+    """
+    given = [_absolute(p, cwd) for p in paths] or [_absolute(Path("."), cwd)]
+    folders = [g if os.path.isdir(g) else g.parent for g in given]  # os.path: never raises
+    for folder in (folders[0], *folders[0].parents):
+        if os.path.lexists(folder / CONFIG_FILE) or os.path.lexists(folder / ".git"):
+            return folder
+    try:
+        return Path(os.path.commonpath([str(f) for f in folders]))
+    except ValueError:  # different drives (Windows): the first one's
+        return folders[0]
+
+
+def root_name(path: Path, root: Path) -> str:
+    """The name of ``path`` as every output, baseline and register writes it: POSIX, relative
+    to ``root``; a path outside it is relative too (``../shared/plans.yaml``), never absolute,
+    so that it does not depend on where the checkout is."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return shown(absolute.relative_to(root).as_posix())
+    except ValueError:
+        pass
+    real, real_root = os.path.realpath(absolute), os.path.realpath(root)  # reached through a link
+    if Path(real).is_relative_to(real_root):
+        return shown(Path(real).relative_to(real_root).as_posix())
+    return relative_name(absolute, root)
 
 
 def repository_root(start: Path) -> Path:
@@ -140,46 +192,156 @@ class Candidate:
     display: str
 
 
-def discover(paths: Sequence[Path], cwd: Path) -> tuple[list[Candidate], list[Issue]]:
-    """Find ``*.yaml``/``*.yml`` under ``paths`` (hidden folders and files skipped).
+def _spec(patterns: Iterable[str]) -> pathspec.PathSpec | None:
+    """Patterns in ``.gitignore`` syntax (``deploy/``, ``**/generated/*.yaml``, ``!keep.yaml``)."""
+    lines = [p for p in patterns if p.strip()]
+    return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+
+
+class Scope:
+    """Which files under the root a run looks at.
+
+    ``exclude`` (the configuration's and ``--exclude``) and ``include`` are globs in
+    ``.gitignore`` syntax, relative to the root. The ``.gitignore`` files are read with the
+    ``pathspec`` library (git's own matching rules), not by asking git: the check then works
+    where git is not installed (a container, a pre-commit environment, an exported tree), gives
+    the same answer everywhere (no personal ``core.excludesFile``), and a folder ignored is
+    never listed. As in git, the ``.gitignore`` of every folder from the git root (else the
+    root) down applies to the paths below it, the deeper one winning, plus
+    ``.git/info/exclude``; a folder ignored cannot have files brought back. Whether a file is
+    tracked plays no part (as in ruff): an ignored file is not checked.
+    """
+
+    def __init__(self, root: Path, include: Sequence[str] = (), exclude: Sequence[str] = (),
+                 respect_gitignore: bool = True) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.include = _spec(include)
+        self.exclude = _spec(exclude)
+        self.respect_gitignore = respect_gitignore
+        #: root-relative names of the files and folders left out, sorted when read
+        self.left_out: list[str] = []
+        self._ignores: dict[Path, list[tuple[Path, pathspec.PathSpec]]] = {}
+        self._top = self._git_top() if respect_gitignore else self.root
+
+    def _git_top(self) -> Path:
+        for folder in (self.root, *self.root.parents):
+            if os.path.lexists(folder / ".git"):
+                return folder
+        return self.root
+
+    def _own(self, folder: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+        """The ignore patterns written in ``folder`` itself (its ``.gitignore``; at the git top
+        also ``.git/info/exclude``). A file that cannot be read is passed over: it only narrows."""
+        found: list[tuple[Path, pathspec.PathSpec]] = []
+        names = [folder / GITIGNORE] + ([folder / ".git" / "info" / "exclude"] if folder == self._top else [])
+        for name in names:
+            if not os.path.isfile(name):
+                continue
+            text, _ = read_text(name, name.name, root=self._top)
+            spec = _spec(text.splitlines()) if text else None
+            if spec is not None:
+                found.append((folder, spec))
+        return found
+
+    def _gitignores(self, folder: Path) -> list[tuple[Path, pathspec.PathSpec]]:
+        """The ignore patterns applying inside ``folder``, shallowest first (cached per folder)."""
+        cached = self._ignores.get(folder)
+        if cached is not None:
+            return cached
+        if folder == self._top or not folder.is_relative_to(self._top):
+            specs = self._own(folder)
+        else:
+            specs = [*self._gitignores(folder.parent), *self._own(folder)]
+        self._ignores[folder] = specs
+        return specs
+
+    def skips(self, path: Path, is_folder: bool) -> bool:
+        """Whether ``path`` (lexically absolute) is out of scope; if so it is noted in ``left_out``."""
+        try:
+            rel = path.relative_to(self.root).as_posix()
+        except ValueError:
+            return False  # named on the command line outside the root: nothing to match it against
+        if rel == ".":
+            return False
+        name = rel + "/" if is_folder else rel
+        out = self.exclude is not None and self.exclude.match_file(name)
+        if not out and not is_folder and self.include is not None:
+            out = not self.include.match_file(rel)
+        if not out and self.respect_gitignore:
+            out = self._ignored(path, is_folder)
+        if out:
+            self.left_out.append(shown(rel))
+        return out
+
+    def _ignored(self, path: Path, is_folder: bool) -> bool:
+        ignored = False
+        for base, spec in self._gitignores(path.parent):
+            rel = path.relative_to(base).as_posix()
+            verdict = spec.check_file(rel + "/" if is_folder else rel).include
+            if verdict is not None:
+                ignored = verdict
+        return ignored
+
+
+def discover(paths: Sequence[Path], cwd: Path, root: Path | None = None,
+             scope: Scope | None = None) -> tuple[list[Candidate], list[Issue]]:
+    """Find ``*.yaml``/``*.yml`` under ``paths`` (hidden folders and files skipped), named
+    relative to ``root`` (default ``cwd``); what ``scope`` leaves out is not walked or read.
 
     Raises ``FileNotFoundError`` for a path that does not exist (a usage error); every other
     problem with a path is a ``file-refused`` issue and the other paths are still found.
     """
+    base = Path(os.path.abspath(root if root is not None else cwd))
     found: dict[str, Candidate] = {}
     issues: list[Issue] = []
     for given in paths:
-        given_abs = (cwd / given) if not given.is_absolute() else given
-        absolute = Path(os.path.abspath(given_abs))
+        absolute = _absolute(given, cwd)
         try:
             os.lstat(absolute)
         except (FileNotFoundError, NotADirectoryError):
             raise FileNotFoundError(str(given)) from None
         except OSError as exc:  # e.g. inside a folder that may not be opened
-            issues.append(_os_refusal(display_name(absolute, cwd), exc))
+            issues.append(_os_refusal(root_name(absolute, base), exc))
             continue
-        if os.path.isdir(absolute):  # a folder given on the command line may itself be a link
-            _walk(absolute, Path(os.path.realpath(absolute)), cwd, found, issues)
+        is_folder = os.path.isdir(absolute)  # a folder given on the command line may itself be a link
+        if scope is not None and _named_out(absolute, is_folder, scope):
+            continue
+        if is_folder:
+            _walk(absolute, Path(os.path.realpath(absolute)), base, found, issues, scope)
         else:
-            _add(absolute, Path(os.path.realpath(absolute.parent)), cwd, found, issues)
+            _add(absolute, Path(os.path.realpath(absolute.parent)), base, found, issues)
     ordered = sorted(found.values(), key=lambda c: c.display)
     unique = {(i.span.file, i.message): i for i in issues}  # a path named twice is reported once
     return ordered, [unique[k] for k in sorted(unique)]
 
 
-def _walk(top: Path, root: Path, cwd: Path, found: dict[str, Candidate], issues: list[Issue]) -> None:
+def _named_out(path: Path, is_folder: bool, scope: Scope) -> bool:
+    """Whether a path named on the command line, or a folder above it, is out of scope
+    (``check deploy/web.yaml`` with ``deploy/`` excluded reads nothing)."""
+    try:
+        parts = path.relative_to(scope.root).parts
+    except ValueError:
+        return False
+    for depth in range(1, len(parts)):
+        if scope.skips(scope.root.joinpath(*parts[:depth]), True):
+            return True
+    return scope.skips(path, is_folder)
+
+
+def _walk(top: Path, root: Path, base: Path, found: dict[str, Candidate], issues: list[Issue],
+          scope: Scope | None = None) -> None:
     """Every YAML file under ``top``. A link to a folder inside ``root`` is followed once: a link
     back to the folder it sits in or to one above it is a loop (refused), a second name for a
     folder already walked adds nothing, and a link leading outside ``root`` is refused."""
     stack = [top]
-    visited = {os.path.realpath(top)}
+    visited = {_folder_key(top)}
     while stack:
         folder = stack.pop()
         try:
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            issues.append(_os_refusal(display_name(folder, cwd), exc, folder=True))
+            issues.append(_os_refusal(root_name(folder, base), exc, folder=True))
             continue
         subfolders: list[Path] = []
         for entry in entries:
@@ -190,30 +352,50 @@ def _walk(top: Path, root: Path, cwd: Path, found: dict[str, Candidate], issues:
             except OSError:
                 is_folder = False
             path = Path(entry.path)
+            if scope is not None and (is_folder or entry.name.endswith(YAML_EXTENSIONS) or entry.is_symlink()) \
+                    and scope.skips(path, is_folder or (entry.is_symlink() and os.path.isdir(path))):
+                continue  # out of scope: never listed further, opened or read
             if not is_folder and entry.is_symlink() and os.path.isdir(path):
-                target = _folder_link(path, folder, root, cwd, visited, issues)
+                target = _folder_link(path, folder, root, base, visited, issues)
                 if target is not None:
                     visited.add(target)
                     subfolders.append(path)
                 continue
             if is_folder:
                 if not is_utf8_name(entry.name):
-                    display = display_name(path, cwd)
+                    display = root_name(path, base)
                     issues.append(refused(display, "name", f"the folder name '{display}' is not UTF-8 text; none of "
                                           "its files were checked. Rename the folder with ordinary letters."))
-                elif os.path.realpath(path) not in visited:  # not already walked through a link
-                    visited.add(os.path.realpath(path))
-                    subfolders.append(path)
+                else:
+                    key = _folder_key(path, entry)
+                    if key not in visited:  # not already walked through a link
+                        visited.add(key)
+                        subfolders.append(path)
             elif entry.name.endswith(YAML_EXTENSIONS):
-                _add(path, root, cwd, found, issues)
+                _add(path, root, base, found, issues)
         stack.extend(reversed(subfolders))
 
 
-def _folder_link(path: Path, folder: Path, root: Path, cwd: Path, visited: set[str],
-                 issues: list[Issue]) -> str | None:
+#: a folder's identity (device, inode): the same for every name of it, links included
+FolderKey = Tuple[int, int]
+
+
+def _folder_key(path: Path, entry: os.DirEntry | None = None) -> FolderKey:
+    """Which folder ``path`` is, whatever the name it was reached by. Not ``os.path.realpath``:
+    that takes one ``lstat`` per component of the name, so walking a tree 960 folders deep cost
+    half a million system calls (23 s); one ``stat`` per folder keeps the walk linear."""
+    try:
+        info = entry.stat() if entry is not None else os.stat(path)
+    except OSError:  # gone or closed meanwhile: listing it will say so
+        return (-1, hash(os.path.abspath(path)))
+    return (info.st_dev, info.st_ino)
+
+
+def _folder_link(path: Path, folder: Path, root: Path, base: Path, visited: set[FolderKey],
+                 issues: list[Issue]) -> FolderKey | None:
     """The real folder a link to a folder leads to, if it is to be walked; else ``None``
     (with a refusal for a loop or a place outside ``root``)."""
-    display = display_name(path, cwd)
+    display = root_name(path, base)
     problem = outside_issue(path, display, root, THE_FOLDER)
     if problem is not None:
         issues.append(problem)
@@ -225,13 +407,14 @@ def _folder_link(path: Path, folder: Path, root: Path, cwd: Path, visited: set[s
                               "it, a loop; it was not followed (the files it leads to are checked under their own "
                               "names). Remove the link."))
         return None
-    if real in visited:  # a second name for a folder already walked: its files are checked once
+    key = _folder_key(path)
+    if key in visited:  # a second name for a folder already walked: its files are checked once
         return None
-    return real
+    return key
 
 
-def _add(path: Path, root: Path, cwd: Path, found: dict[str, Candidate], issues: list[Issue]) -> None:
-    display = display_name(path, cwd)
+def _add(path: Path, root: Path, base: Path, found: dict[str, Candidate], issues: list[Issue]) -> None:
+    display = root_name(path, base)
     if not is_utf8_name(str(path)):
         issues.append(refused(display, "name", f"the file name '{display}' is not UTF-8 text; it was not read. "
                               "Rename the file with ordinary letters."))

@@ -8,6 +8,7 @@ loaded from a rule folder: a rule names a registered check function, or uses the
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -21,6 +22,8 @@ from incentive_lint.base.resources import catalog_dir, load_schema
 from incentive_lint.settings.rulespec import RuleSpec, validate_options
 
 FAMILIES = ("input", "clarity", "capability", "engagement")
+_CODE_PREFIX = re.compile(r"[A-Z]{2}[0-9]{0,3}")
+_CODE_PARTS = re.compile(r"([A-Z]{2})([0-9]{1,4})")
 
 
 @dataclass
@@ -42,13 +45,36 @@ class Catalog:
         self.rules[spec.slug] = spec
 
     def resolve(self, name: str) -> list[RuleSpec]:
-        """Rules matching a slug, code, alias or family name (case-insensitive for codes)."""
+        """Rules matching a slug, code, alias, family name or code prefix (``EN0``: EN01 to
+        EN09; ``EN``: the whole family), case-insensitive for codes and prefixes."""
         if name in self.rules:
             return [self.rules[name]]
         if name in FAMILIES:
             return [r for r in self.sorted() if r.family == name]
         upper = name.upper()
-        return [r for r in self.sorted() if r.code.upper() == upper or name in r.aliases]
+        exact = [r for r in self.sorted() if r.code.upper() == upper or name in r.aliases]
+        if exact or not _CODE_PREFIX.fullmatch(upper):
+            return exact
+        return sorted((r for r in self.rules.values() if r.code.upper().startswith(upper)), key=lambda r: r.code)
+
+    def suggest(self, name: str) -> str | None:
+        """The rule name closest to a mistyped ``name``, for "did you mean".
+
+        A code-like name is compared as letters and a number: ``EN1`` suggests ``EN01`` (the
+        same number), else the nearest number of that family, never ``EN31`` (close in spelling,
+        far in number). Anything else goes by spelling (``base.kinds.suggest``).
+        """
+        match = _CODE_PARTS.fullmatch(name.strip().upper())
+        if match:
+            letters, digits = match.group(1), match.group(2)
+            numbered = [(int(m.group(2)), r.code) for r in self.rules.values()
+                        for m in [_CODE_PARTS.fullmatch(r.code.upper())] if m and m.group(1) == letters]
+            if numbered:
+                number = int(digits)
+                return min(numbered, key=lambda t: (abs(t[0] - number), t[0]))[1]
+        from incentive_lint.base.kinds import suggest
+
+        return suggest(name, sorted(self.names()))
 
     def sorted(self) -> list[RuleSpec]:
         return [self.rules[k] for k in sorted(self.rules)]

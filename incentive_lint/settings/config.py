@@ -17,13 +17,13 @@ from incentive_lint.base.errors import ConfigError
 from incentive_lint.base.findings import Severity
 from incentive_lint.base.kinds import suggest
 from incentive_lint.read.documents import Issue
-from incentive_lint.read.files import (display_name, is_inside, outside_issue, read_settings, relative_name,
-                                      repository_root)
+from incentive_lint.read.files import (CONFIG_FILE, is_inside, outside_issue, read_settings, relative_name,
+                                      repository_root, root_name)
 from incentive_lint.read.locator import Locator
 from incentive_lint.base.resources import load_schema
 from incentive_lint.settings.rulespec import RuleSpec, validate_options
 
-CONFIG_NAME = ".incentive-lint.yaml"
+CONFIG_NAME = CONFIG_FILE
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,16 @@ class Config:
         return f"{self.display}:{span.start.line}:{span.start.column}"
 
     @property
+    def include(self) -> tuple[str, ...]:
+        """``include``: when given, only files matching one of these globs are checked."""
+        return tuple(str(p) for p in self.raw.get("include") or ())
+
+    @property
+    def exclude(self) -> tuple[str, ...]:
+        """``exclude``: files and folders matching these globs are never read."""
+        return tuple(str(p) for p in self.raw.get("exclude") or ())
+
+    @property
     def assume_rollover(self) -> bool:
         return bool(self.raw.get("assume_rollover", True))
 
@@ -86,11 +96,12 @@ def discover(start: Path) -> Path | None:
     """The first ``.incentive-lint.yaml`` from ``start`` upwards, stopping at a git root."""
     # os.path, not Path.resolve/is_file: a named file may be a link loop or sit in a folder
     # that cannot be opened; that is reported when the file is read, here it must not raise.
+    # Lexical, as ``read.files.find_root`` walks: the folder found is the root of the run.
     here = os.path.abspath(start)
     if not os.path.isdir(here):
         here = os.path.dirname(here)
-    real = Path(os.path.realpath(here))
-    for folder in (real, *real.parents):
+    lexical = Path(here)
+    for folder in (lexical, *lexical.parents):
         candidate = folder / CONFIG_NAME
         if os.path.lexists(candidate):  # a link loop or a pipe is reported when it is read
             return candidate
@@ -100,10 +111,11 @@ def discover(start: Path) -> Path | None:
 
 
 def load(path: Path | None, cwd: Path) -> Config:
-    """Read and validate the file (``None``: built-in defaults)."""
+    """Read and validate the file (``None``: built-in defaults); ``cwd`` is the folder names
+    are shown relative to (the root of the run)."""
     if path is None:
         return Config()
-    display = display_name(path, cwd)
+    display = root_name(path, cwd)
     if not os.path.lexists(path):
         raise ConfigError(f"the configuration file '{display}' does not exist.")
     # The repository is found from where the file is, not where a link leads: a link to a
@@ -152,29 +164,137 @@ def _validate(config: Config) -> None:
             hint = suggest(key, allowed)
             tip = f"did you mean '{hint}'?" if hint else f"known keys are {', '.join(allowed)}."
             raise ConfigError(f"{config.where(key)}: unknown key '{key}'; {tip}")
+    config.raw = _severity_aliases(config.raw)
     for error in jsonschema.Draft7Validator(schema).iter_errors(dict(config.raw)):
         path = tuple(error.absolute_path)
         name = "/".join(str(p) for p in path) or "the configuration"
-        raise ConfigError(f"{config.where(*path)}: '{name}': {error.message}")
+        raise ConfigError(f"{config.where(*path)}: '{name}': {_explain_error(error)}")
+
+
+#: Other spellings accepted for a severity (ruff and yamllint users write ``warn``).
+SEVERITY_ALIASES = {"warn": "warning"}
+
+
+def _severity_aliases(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """``raw`` with ``rules: {X: warn}`` and ``severity: warn`` spelt as the canonical ``warning``."""
+    rules = raw.get("rules")
+    if not isinstance(rules, dict):
+        return dict(raw)
+    fixed: dict[Any, Any] = {}
+    for name, value in rules.items():
+        if isinstance(value, str):
+            value = SEVERITY_ALIASES.get(value, value)
+        elif isinstance(value, dict) and isinstance(value.get("severity"), str):
+            value = {**value, "severity": SEVERITY_ALIASES.get(value["severity"], value["severity"])}
+        fixed[name] = value
+    return {**raw, "rules": fixed}
+
+
+def _explain_error(error: Any) -> str:
+    """A schema error in words: an enum (or a choice between enums and a mapping) names the
+    values allowed, instead of jsonschema's "is not valid under any of the given schemas"."""
+    choices: list[Any] = []
+    mapping = False
+    if error.validator == "enum":
+        choices = list(error.validator_value)
+    elif error.validator == "anyOf":
+        if isinstance(error.instance, dict):  # a mapping was meant: say what is wrong inside it
+            inner = [e for e in error.context or () if e.relative_path or e.validator not in ("enum", "type")]
+            if inner:
+                sub = inner[0]
+                where = "/".join(str(p) for p in sub.relative_path)
+                return f"{where + ': ' if where else ''}{_explain_error(sub)}"
+        for sub in error.validator_value:
+            choices.extend(sub.get("enum", []))
+            mapping = mapping or sub.get("type") == "object"
+    if not choices:
+        return str(error.message)
+    words = ", ".join(str(c) for c in choices if c not in SEVERITY_ALIASES)
+    if "warning" in choices:
+        words += " ('warn' is read as warning)"
+    extra = ", or a mapping with its settings (severity, enabled, options, ignore_paths)" if mapping else ""
+    got = error.instance if isinstance(error.instance, (str, int, float, bool)) else type(error.instance).__name__
+    return f"'{got}' is not allowed here; write one of {words}{extra}."
 
 
 def _match(catalog: Catalog, config: Config, name: str, *path: str | int) -> list[RuleSpec]:
     found = catalog.resolve(name)
     if not found:
-        hint = suggest(name, sorted(catalog.names()))
+        hint = catalog.suggest(name)
         tip = f"; did you mean '{hint}'?" if hint else "; run 'incentive-lint rules' for the list."
         raise ConfigError(f"{config.where(*path)}: unknown rule '{name}'{tip}")
     return found
 
 
 def _specificity(name: str, catalog: Catalog) -> int:
+    """Which of several ``rules:`` entries for one rule wins: slug over code or alias over
+    code prefix (``EN0``) over family."""
     if name in catalog.rules:
-        return 2
-    return 0 if name in ("input", "clarity", "capability", "engagement") else 1
+        return 3
+    if name in ("input", "clarity", "capability", "engagement"):
+        return 0
+    found = catalog.resolve(name)
+    return 2 if len(found) == 1 and (found[0].code.upper() == name.upper() or name in found[0].aliases) else 1
 
 
-def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
-    """The effective setting of every rule (select/ignore, severities, options)."""
+@dataclass(frozen=True)
+class RuleSelection:
+    """``check --select/--ignore/--extend-select``: the configuration's grammar (slugs, codes,
+    code prefixes such as ``EN0``, families; several names may share one value, separated by
+    commas), applied on top of the file.
+
+    ``select`` replaces the file's ``select`` and ``ignore`` (None: keep them); ``extend_select``
+    turns rules on in addition, even those the file turns off; ``ignore`` turns rules off and
+    wins over both, as in ruff.
+    """
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+
+    @staticmethod
+    def split(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """``("EN01,EN02", "CL")`` -> ``("EN01", "EN02", "CL")``."""
+        return tuple(part.strip() for v in values for part in v.split(",") if part.strip())
+
+
+def _cli_rules(catalog: Catalog, option: str, names: tuple[str, ...]) -> dict[str, str]:
+    """slug -> the name that picked it, for one command-line option; unknown names are errors."""
+    out: dict[str, str] = {}
+    for name in names:
+        found = catalog.resolve(name)
+        if not found:
+            hint = catalog.suggest(name)
+            tip = f"; did you mean '{hint}'?" if hint else "; run 'incentive-lint rules' for the list."
+            raise ConfigError(f"{option}: unknown rule '{name}'{tip}")
+        for spec in found:
+            out.setdefault(spec.slug, name)
+    return out
+
+
+def _apply_selection(out: dict[str, RuleSetting], catalog: Catalog, selection: RuleSelection) -> None:
+    """Turn rules on and off as the command line asks (see :class:`RuleSelection`)."""
+    import dataclasses
+
+    chosen = _cli_rules(catalog, "--select", selection.select) if selection.select is not None else None
+    extra = _cli_rules(catalog, "--extend-select", selection.extend_select)
+    dropped = _cli_rules(catalog, "--ignore", selection.ignore)
+    for slug, setting in out.items():
+        enabled, source = setting.enabled, setting.sources.get("enabled", "default")
+        if chosen is not None:
+            enabled = slug in chosen
+            source = f"command line (--select {chosen[slug]})" if enabled else "command line (not in --select)"
+        if slug in extra:
+            enabled, source = True, f"command line (--extend-select {extra[slug]})"
+        if slug in dropped:
+            enabled, source = False, f"command line (--ignore {dropped[slug]})"
+        if (enabled, source) != (setting.enabled, setting.sources.get("enabled", "default")):
+            out[slug] = dataclasses.replace(setting, enabled=enabled, sources={**setting.sources, "enabled": source})
+
+
+def settings(config: Config, catalog: Catalog, selection: RuleSelection | None = None) -> dict[str, RuleSetting]:
+    """The effective setting of every rule (select/ignore, severities, options), then the
+    command line's ``selection`` on top."""
 
     raw = config.raw
     strict = raw.get("extends") == "strict"
@@ -253,6 +373,8 @@ def settings(config: Config, catalog: Catalog) -> dict[str, RuleSetting]:
                     sources["ignore_paths"] = f"{sources['ignore_paths']}, {extra}" if "ignore_paths" in sources \
                         else extra
         out[spec.slug] = RuleSetting(enabled, severity, options, fixed, tuple(ignore_paths), origin, sources)
+    if selection is not None:
+        _apply_selection(out, catalog, selection)
     return out
 
 

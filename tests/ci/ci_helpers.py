@@ -11,7 +11,7 @@ from typing import Sequence
 
 import pytest
 
-from incentive_lint.cli import main
+from tests.cli_run import run_in_process  # tests/ci is not a package: conftest puts the root on the path
 
 ROOT = Path(__file__).resolve().parents[2]
 MANUFACTURER = ROOT / "examples" / "manufacturer"
@@ -64,15 +64,8 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """``cli(args, cwd)`` runs the command line in this process (as ``main`` does) and returns code and output."""
 
     def run(args: Sequence[str], cwd: Path) -> Run:
-        monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
+        code, out, err = run_in_process(capsys, monkeypatch, cwd, args)
+        return Run(code, out, err)
 
     return run
 

@@ -1,8 +1,15 @@
 """Fixtures for the CI-integration tests (the helpers live in ``ci_helpers``)."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from ci_helpers import cli, repo  # noqa: F401  (fixtures)
+
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # for tests.cli_run, however pytest is started
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from ci_helpers import cli, repo  # noqa: E402,F401  (fixtures)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -14,10 +14,11 @@ Render = Callable[[LintResult, Mapping[str, RuleSpec]], str]
 
 
 def _load() -> dict[str, Render]:
-    from incentive_lint.outputs.formats import github, gitlab, json_report, junit, markdown, sarif, text
+    from incentive_lint.outputs.formats import concise, github, gitlab, json_report, junit, markdown, sarif, text
 
     return {
         "text": text.render,
+        "concise": concise.render,
         "json": json_report.render,
         "sarif": sarif.render,
         "github": github.render,

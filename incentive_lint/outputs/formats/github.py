@@ -1,6 +1,6 @@
 """GitHub Actions workflow-command annotations, plus a Markdown job summary.
 
-Contract (``design/ci-integration.md`` section 2, actions/toolkit ``command.ts``):
+Contract (GitHub's workflow-commands documentation, https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions, and actions/toolkit ``command.ts``):
 
 * ``::error file=F,line=L,endLine=EL,col=C,endColumn=EC,title=T::MESSAGE``; levels
   ``error``, ``warning`` and ``notice`` (our ``info``). Lines and columns start at 1.

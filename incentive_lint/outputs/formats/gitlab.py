@@ -1,6 +1,6 @@
 """GitLab Code Quality report (``artifacts:reports:codequality``).
 
-Contract (``design/ci-integration.md`` section 2): a JSON *array* of issues, each with
+Contract (GitLab's Code Quality report format, https://docs.gitlab.com/ee/ci/testing/code_quality.html#code-quality-report-format): a JSON *array* of issues, each with
 ``description``, ``check_name``, ``fingerprint``, ``severity`` (one of ``info``,
 ``minor``, ``major``, ``critical``, ``blocker``), ``location.path`` (repo-relative)
 and ``location.lines.begin``. We emit all six, plus ``lines.end``.

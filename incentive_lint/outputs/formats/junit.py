@@ -7,7 +7,8 @@ A rule with findings fails with exactly **one** ``<failure>``: GitLab's parser
 ``<failure>`` of a case, so one element per finding would silently drop all but the
 first. The failure's ``message`` is the first finding's message (prefixed with the count
 when there are several), ``type`` the worst severity, and the body lists every finding
-with its location and chain. ``tests``/``failures`` count test cases, as every reader
+with its location and chain. Only findings at or above ``--fail-on`` fail (``render(...,
+fail_on=...)``); the others are listed in the case's ``<system-out>``. ``tests``/``failures`` count test cases, as every reader
 does. No timestamps; ``time`` is a constant ``0``. Characters XML 1.0 forbids are
 replaced by ``#xNN`` (pytest's ``bin_xml_escape``), since ElementTree would write
 them raw and produce a file no parser accepts. Before that, every document value passes
@@ -22,7 +23,7 @@ import xml.etree.ElementTree as ET
 from typing import Mapping
 
 from incentive_lint.base.escape import visible
-from incentive_lint.base.findings import Finding, LintResult
+from incentive_lint.base.findings import Finding, LintResult, Severity
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats.sarif import all_rules
 
@@ -59,29 +60,43 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> ET.Element:
+def _fails(finding: Finding, fail_on: str) -> bool:
+    """Whether a finding fails its test case: at or above ``--fail-on`` (``never``: none does)."""
+    return fail_on != "never" and finding.severity >= Severity.parse(fail_on)
+
+
+def build(result: LintResult, rules: Mapping[str, RuleSpec], fail_on: str = "info") -> ET.Element:
+    """The XML tree. Findings at or above ``fail_on`` fail their rule's case; the others are
+    listed in the case's ``<system-out>`` (shown by GitLab and Jenkins) and the case passes,
+    so a pipeline run with ``--fail-on error`` does not show warnings as failed tests."""
     by_rule: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_rule.setdefault(f.rule, []).append(f)
     specs = all_rules(result, rules)
 
     cases = []
+    failures = 0
     for slug, spec in specs.items():
         attrs = {"classname": xml_safe(visible(spec.family or SUITE_NAME)), "name": xml_safe(visible(slug)),
                  "time": "0"}
         case = ET.Element("testcase", attrs)
-        found = by_rule.get(slug, [])
+        found = [f for f in by_rule.get(slug, []) if _fails(f, fail_on)]
+        below = [f for f in by_rule.get(slug, []) if not _fails(f, fail_on)]
         if found:
+            failures += 1
             worst = max(f.severity for f in found)
             message = _one_line(visible(found[0].message))
             if len(found) > 1:
                 message = f"{len(found)} findings; first: {message}"
             failure = ET.SubElement(case, "failure", {"message": xml_safe(message), "type": worst.label})
             failure.text = xml_safe("\n\n".join(_finding_text(f) for f in found))
+        if below:
+            out = ET.SubElement(case, "system-out")
+            out.text = xml_safe(f"{len(below)} finding(s) below --fail-on {fail_on}, not counted as failures:\n\n"
+                                + "\n\n".join(_finding_text(f) for f in below))
         cases.append(case)
 
     tests = len(cases)
-    failures = sum(1 for slug in specs if slug in by_rule)
     counts = {"tests": str(tests), "failures": str(failures), "errors": "0", "skipped": "0", "time": "0"}
     totals = {k: counts[k] for k in ("tests", "failures", "errors", "time")}
     root = ET.Element("testsuites", {"name": SUITE_NAME, **totals})
@@ -90,7 +105,7 @@ def build(result: LintResult, rules: Mapping[str, RuleSpec]) -> ET.Element:
     return root
 
 
-def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
-    root = build(result, rules)
+def render(result: LintResult, rules: Mapping[str, RuleSpec], fail_on: str = "info") -> str:
+    root = build(result, rules, fail_on)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

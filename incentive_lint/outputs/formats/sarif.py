@@ -1,6 +1,8 @@
 """SARIF 2.1.0 for GitHub code scanning (and any other SARIF consumer).
 
-Contract (``design/ci-integration.md`` section 2, GitHub's ``sarif-support``):
+Contract (the OASIS SARIF 2.1.0 standard,
+https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html, and GitHub's SARIF support,
+https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning):
 
 * top level ``$schema``, ``version``, one run with ``tool.driver`` and ``results``;
 * every rule descriptor has ``id``, ``shortDescription.text``, ``fullDescription.text``

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from incentive_lint.base.escape import visible as _v
-from incentive_lint.base.findings import Finding, LintResult, Severity
+from incentive_lint.base.findings import NOT_OURS, Finding, LintResult, Severity
 from incentive_lint.settings.rulespec import RuleSpec
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -101,10 +101,16 @@ def render(result: LintResult, rules: Mapping[str, RuleSpec], color: bool = Fals
             out.append("")
             out.append(summary_table(result))
         out.append("")
+        # files holding only another tool's documents (kind: Deployment) are counted apart
+        not_ours = sum(1 for _, reason in result.skipped_files if reason == NOT_OURS)
+        without_kind = result.files_skipped - not_ours
+        skipped = ([f"{without_kind} file(s) without a 'kind' skipped"] if without_kind else []) + \
+            ([f"{not_ours} file{'s' if not_ours != 1 else ''} not ours skipped (another tool's 'kind')"]
+             if not_ours else [])
         out.append(
             f"{_problems(result)}; "
-            f"{result.files_checked} file(s) checked, {result.documents} valid document(s), "
-            f"{result.files_skipped} file(s) without a 'kind' skipped; as of {_v(result.as_of)}.")
+            f"{result.files_checked} file(s) checked, {result.documents} valid document(s)"
+            + "".join(f", {part}" for part in skipped) + f"; as of {_v(result.as_of)}.")
         out.extend([_v(f"Exchange rates used: {'; '.join(result.rates)}.")] if result.rates else [])
         out.extend([_v(f"{result.not_read_summary()}.")] if result.not_read_summary() else [])
         if result.suppressed:

@@ -19,11 +19,17 @@ from incentive_lint.outputs.report.formats import FORMATS
 @click.option("--config", metavar="FILE", help="Use this configuration file instead of discovering .incentive-lint.yaml.")
 @click.option("--new-since", metavar="REF",
               help="Add a before-and-after section comparing with the merge-base of REF (e.g. origin/main).")
+@click.option("--redact", is_flag=True,
+              help="Leave document values (amounts, titles, names) out of the report; ids, locations, shares and "
+                   "scores stay.")
+@click.option("--stamp", is_flag=True,
+              help="Add the generation time to the audit footer (SOURCE_DATE_EPOCH, when set, is used instead).")
 def report_command(paths: tuple[str, ...], fmt: str | None, output: str | None, as_of: str | None,
-                   config: str | None, new_since: str | None) -> None:
+                   config: str | None, new_since: str | None, redact: bool, stamp: bool) -> None:
     """Show where target variable pay points, set against the strategy's priorities."""
     from incentive_lint.outputs.report.run import ReportOptions, run_report
 
     options = ReportOptions(paths=[Path(p) for p in (paths or (".",))], format=fmt, output=output,
-                            as_of=parse_as_of(as_of), config=Path(config) if config else None, new_since=new_since)
+                            as_of=parse_as_of(as_of), config=Path(config) if config else None, new_since=new_since,
+                            redact=redact, stamp=stamp)
     sys.exit(run_report(options))

@@ -10,9 +10,10 @@ share are written here, once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from incentive_lint.base.findings import Finding, Severity
+from incentive_lint.gate.redact import REDACTED
 from incentive_lint.outputs.report import fmt
 
 
@@ -64,6 +65,11 @@ class Bucket:
     weight: float | None = None  # the priority's share of the strategy (0..1)
     change: str | None = None
 
+    @property
+    def name(self) -> str:
+        """What a person reads first: a priority's title (its id is shown beside it), else the column's label."""
+        return (self.title or self.label) if self.kind == "priority" else self.label
+
 
 @dataclass(frozen=True)
 class Row:
@@ -75,6 +81,7 @@ class Row:
     pay: float
     cells: Mapping[str, float]  # bucket -> fraction of this row's pay (of the weights, for the strategy)
     note: str = ""
+    title: str = ""  # a plan's or function's title, shown before its id (empty: the id alone)
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,31 @@ class FindingGroup:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """One item of "What to change": a top-level finding with the pay it moves and where to change it."""
+
+    finding: Finding
+    at_stake: float | None  # target variable pay in the reporting currency, None when no amount applies
+    basis: str  # how the amount was found, in words
+    summary: str = ""  # the rule's summary
+    fix: str = ""  # the rule's advice on what to change
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the report was made from, so that it can be filed as evidence."""
+
+    version: str
+    catalog: str  # '96 rules, fingerprint 1a2b3c4d5e6f'
+    commit: str  # the policy repository's commit, or 'not a git repository'
+    dirty: bool = False  # uncommitted changes in the files reported on
+    generated: str = ""  # a timestamp only with SOURCE_DATE_EPOCH or --stamp (reproducible otherwise)
+
+    def commit_text(self) -> str:
+        return self.commit + (" (uncommitted changes)" if self.dirty else "")
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Before (the merge-base of ``ref``) and after (the working tree)."""
 
@@ -191,6 +223,13 @@ class Report:
     rates: tuple[str, ...] = ()
     #: in-force plans whose pay is not counted for want of an exchange rate: (plan id, its target pay)
     left_out: tuple[tuple[str, str], ...] = ()
+    #: page one: the causes that move most pay, largest first, and what is already right
+    causes: tuple[Cause, ...] = ()
+    right: tuple[str, ...] = ()
+    #: the audit footer (set by ``run.render``, which knows the repository; None from ``build`` alone)
+    audit: Audit | None = None
+    #: document values (amounts, titles, names) left out: amounts read "[redacted]", titles fall back to ids
+    redacted: bool = False
 
     # ---- lookups and shared wording ---------------------------------------------------
 
@@ -207,8 +246,19 @@ class Report:
     def total_pay(self) -> float:
         return self.overall.pay
 
-    def money(self, amount: float) -> str:
+    def money(self, amount: float | None) -> str:
+        if self.redacted:
+            return REDACTED
+        if amount is None:
+            return "–"
         return fmt.money(amount, self.currency)
+
+    def function_title(self, fid: str) -> str:
+        """A function's title when its document gives one (empty otherwise)."""
+        for row in self.rows:
+            if row.kind == "function" and row.id == fid:
+                return row.title
+        return ""
 
     def currency_notes(self) -> list[str]:
         """Sentences on conversion: the rates used and the plans left out for want of one."""
@@ -267,6 +317,12 @@ def suppressed_note(report: Report) -> str:
     if not n:
         return ""
     return f"{n} finding{'' if n == 1 else 's'} accepted by exceptions or the baseline {'is' if n == 1 else 'are'} not shown."
+
+
+def infos_and_others(findings: Iterable[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Errors and warnings (shown one by one, under their cause), and infos (collapsed to a list)."""
+    items = list(findings)
+    return [f for f in items if f.severity > Severity.INFO], [f for f in items if f.severity == Severity.INFO]
 
 
 def families(report: Report) -> list[tuple[str, list[FindingGroup]]]:

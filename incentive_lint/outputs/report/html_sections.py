@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from incentive_lint.base.findings import Finding
 from incentive_lint.outputs.report import fmt
-from incentive_lint.outputs.report.data import DIMENSIONS, Bucket, Check, Comparison, Report, families, score_sentence, suppressed_note
+from incentive_lint.outputs.report.data import (DIMENSIONS, Bucket, Cause, Check, Comparison, Report, families,
+                                                infos_and_others, score_sentence, suppressed_note)
 from incentive_lint.outputs.report.markup import Child, Safe, el, join
 from incentive_lint.outputs.report.svg import gauge
 
@@ -87,12 +88,21 @@ def _cards(report: Report) -> Safe:
     return el("section", {"class": "cards", "aria-label": "Summary"}, score_card, small)
 
 
+def _ident(title: str, ident: str) -> Safe:
+    """A title a person reads, then the id to cross-reference it (the id alone when there is no title)."""
+    if title and title != ident:
+        return join(el("span", {"class": "ttl"}, title), el("span", {"class": "pid sub-id"}, ident))
+    return el("span", {"class": "pid"}, ident)
+
+
 def _bucket_head(b: Bucket, colour: str) -> Safe:
     if b.kind == "priority":
-        return el("th", {"class": "num", "scope": "col"}, el("span", {"class": "pid"}, _swatch(colour), b.label),
-                  el("small", {}, b.title), el("small", {}, f"weight {fmt.pct(b.weight)}"
-                                                + (f" · {b.change}" if b.change else "")))
-    return el("th", {"class": "num", "scope": "col"}, _swatch(colour), b.label, el("small", {}, b.title))
+        return el("th", {"class": "num", "scope": "col", "data-bucket": b.key},
+                  el("span", {"class": "ttl"}, _swatch(colour), b.name),
+                  el("small", {"class": "pid"}, b.key) if b.name != b.key else None,
+                  el("small", {}, f"weight {fmt.pct(b.weight)}" + (f" · {b.change}" if b.change else "")))
+    return el("th", {"class": "num", "scope": "col", "data-bucket": b.key}, _swatch(colour), b.label,
+              el("small", {}, b.title))
 
 
 def _matrix(report: Report, colours: dict[str, str]) -> Safe:
@@ -131,17 +141,18 @@ def _matrix(report: Report, colours: dict[str, str]) -> Safe:
                                    "data-bucket": b.key}, fmt.pct(value), extra))
         label: Child = row.label
         if row.kind in ("plan", "function"):
-            label = el("span", {"class": "pid"}, row.label)
+            label = _ident(row.title, row.id)
         body.append(el("tr", {"class": row.kind, "data-row": f"{row.kind}:{row.id}"},
                        el("th", {"scope": "row"}, label, el("small", {}, row.note) if row.note else None),
                        el("td", {"class": "num"}, pay), el("td", {"class": "num"}, share), cells))
-    return el("div", {"class": "scroll"}, el("table", {"class": "matrix", "id": "alignment-matrix"},
+    return el("div", {"class": "scroll", "id": "matrix-box"}, el("table", {"class": "matrix", "id": "alignment-matrix"},
                                              el("thead", {}, head), el("tbody", {}, body)))
 
 
-def _section(ident: str, title: str, lede: Child, *content: Child) -> Safe:
-    return el("section", {"class": "panel", "id": ident}, el("h2", {}, title),
-              el("p", {"class": "lede"}, lede) if lede else None, *content)
+def _section(ident: str, title: str, lede: Child, *content: Child, page: bool = False) -> Safe:
+    """A panel; its heading and lede are one block kept with what follows (print), ``page`` starts a new page."""
+    head = el("div", {"class": "head"}, el("h2", {}, title), el("p", {"class": "lede"}, lede) if lede else None)
+    return el("section", {"class": "panel" + (" new-page" if page else ""), "id": ident}, head, *content)
 
 
 def _scores_table(report: Report) -> Safe:
@@ -153,14 +164,15 @@ def _scores_table(report: Report) -> Safe:
             gauge_cell = el("td", {}, el("span", {"class": "empty"}, "no plan in force" if s.pay <= 0 else "–"))
         else:
             d_cell = el("td", {"class": "num"}, el("strong", {}, fmt.score(s.score)))
-            gauge_cell = el("td", {"class": "gauge"}, gauge(s.score, warn, error), _badge(s.level, LEVEL_LABEL.get(s.level, s.level)))
+            gauge_cell = el("td", {"class": "gauge"}, gauge(s.score, warn, error),
+                            el("div", {}, _badge(s.level, LEVEL_LABEL.get(s.level, s.level))))
         explanation = [el("div", {}, score_sentence(s, report))]
         top = report.contributors_text(s)
         if top:
             explanation.append(el("small", {}, f"Largest gaps: {top}."))
         rows.append(el("tr", {"data-scope": f"{s.scope}:{s.id}"},
-                       el("th", {"scope": "row"}, el("span", {"class": "pid"} if s.scope == "function" else {},
-                                                     s.label)),
+                       el("th", {"scope": "row"}, _ident(report.function_title(s.id), s.id) if s.scope == "function"
+                          else s.label),
                        el("td", {"class": "num"}, report.money(s.pay)), d_cell, gauge_cell,
                        el("td", {}, explanation)))
     head = el("tr", {}, el("th", {}, "Scope"), el("th", {"class": "num"}, "Target variable pay"),
@@ -195,8 +207,9 @@ def _coverage(report: Report, colours: dict[str, str]) -> Safe:
     rows = []
     for c in report.coverage:
         rows.append(el("tr", {"data-priority": c.priority},
-                       el("th", {"scope": "row"}, el("span", {"class": "pid"}, _swatch(colours.get(c.priority, "#999")),
-                                                     c.priority), el("small", {}, c.title)),
+                       el("th", {"scope": "row"}, el("span", {"class": "ttl"}, _swatch(colours.get(c.priority, "#999")),
+                                                     c.title or c.priority),
+                          el("small", {"class": "pid"}, c.priority) if c.title and c.title != c.priority else None),
                        el("td", {"class": "num"}, fmt.pct(c.weight),
                           el("small", {}, c.change) if c.change else None),
                        [_check_cell(c.checks[key]) for _, key, _ in DIMENSIONS]))
@@ -205,6 +218,18 @@ def _coverage(report: Report, colours: dict[str, str]) -> Safe:
 
 def _where(f: Finding) -> str:
     return f"{f.span.file}:{f.span.start.line}:{f.span.start.column}"
+
+
+def _also(consequences: tuple[Finding, ...]) -> Safe | None:
+    if not consequences:
+        return None
+    n = len(consequences)
+    return el("div", {"class": "also"},
+              el("p", {"class": "also-head"}, f"Follows from it, and is fixed with it ({n} finding{'' if n == 1 else 's'}):"),
+              el("ul", {"class": "chain"},
+                 [el("li", {"class": "consequence", "data-fingerprint": c.fingerprint}, _badge(c.severity.label), " ",
+                     el("code", {}, c.code), f" {c.rule}: {c.message} ", el("span", {"class": "loc"}, _where(c)))
+                  for c in consequences]))
 
 
 def _finding(f: Finding) -> Safe:
@@ -217,10 +242,23 @@ def _finding(f: Finding) -> Safe:
               el("p", {"class": "msg"}, f.message),
               el("ul", {"class": "chain"}, chain) if chain else None,
               el("p", {"class": "chain"}, "Note: " + f.note) if f.note else None,
-              el("ul", {"class": "chain also"},
-                 [el("li", {}, "also: ", el("code", {}, c.code), f" {c.rule}: {c.message} ",
-                     el("span", {"class": "loc"}, _where(c))) for c in f.consequences])
-              if f.consequences else None)
+              _also(f.consequences))
+
+
+def _infos(infos: list[Finding]) -> Safe | None:
+    """Infos as one compact table under a count: worth a look, not a card each."""
+    if not infos:
+        return None
+    rows = [el("tr", {"class": "info-item", "data-fingerprint": f.fingerprint},
+               el("td", {}, el("code", {}, f.code), " ", f.rule), el("td", {}, f.message),
+               el("td", {"class": "loc"}, _where(f))) for f in infos]
+    n = len(infos)
+    return el("div", {"class": "infos", "id": "findings-infos"},
+              el("div", {"class": "head"}, el("h3", {"class": "family"}, f"For information: {n} finding{'' if n == 1 else 's'}"),
+                 el("p", {"class": "question"}, "Worth knowing, nothing to fix before signing.")),
+              el("table", {"class": "info-list"},
+                 el("thead", {}, el("tr", {}, el("th", {}, "Rule"), el("th", {}, "What was found"), el("th", {}, "Where"))),
+                 el("tbody", {}, rows)))
 
 
 def _findings(report: Report) -> Safe:
@@ -239,14 +277,67 @@ def _findings(report: Report) -> Safe:
                             el("tbody", {}, rows))]
     if note:
         parts.append(el("p", {"class": "question"}, note))
+    infos: list[Finding] = []
     for family, groups in fams:
-        parts.append(el("h3", {"class": "family", "id": f"findings-{family}"},
-                        FAMILY_TITLE.get(family, family.capitalize())))
-        if family in FAMILY_QUESTION:
-            parts.append(el("p", {"class": "question"}, FAMILY_QUESTION[family]))
-        for g in groups:
-            parts.extend(_finding(f) for f in g.findings)
+        shown, quiet = infos_and_others(f for g in groups for f in g.findings)
+        infos.extend(quiet)
+        if not shown:
+            continue
+        heading = el("div", {"class": "head"},
+                     el("h3", {"class": "family", "id": f"findings-{family}"}, FAMILY_TITLE.get(family, family.capitalize())),
+                     el("p", {"class": "question"}, FAMILY_QUESTION[family]) if family in FAMILY_QUESTION else None)
+        cards = [_finding(f) for f in shown]
+        # the heading travels with its first card in print; the rest may break between cards
+        parts.append(el("div", {"class": "keep"}, heading, cards[0]))
+        parts.extend(cards[1:])
+    parts.append(_infos(sorted(infos)))
     return join(parts)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a rule's advice: page one has room for what to do, the rule's page for why."""
+    for i, ch in enumerate(text):
+        if ch == "." and (i + 1 == len(text) or text[i + 1] == " ") and not text[max(0, i - 3):i + 1].endswith(
+                ("e.g.", "i.e.")):
+            return text[:i + 1]
+    return text
+
+
+def _money_cell(report: Report, cause: Cause, follows: int) -> Safe:
+    also = el("small", {"class": "clears"}, f"clears {follows} more finding{'' if follows == 1 else 's'}") \
+        if follows else None
+    if cause.at_stake is None:
+        return el("td", {"class": "num stake"}, el("span", {"class": "empty"}, "no amount"),
+                  el("small", {}, cause.basis), also)
+    return el("td", {"class": "num stake"}, el("strong", {}, report.money(cause.at_stake)),
+              el("small", {}, cause.basis), also)
+
+
+def _what_to_change(report: Report) -> Safe:
+    """Page one: the score (in the cards above), the causes that move most pay, what is already right."""
+    if report.causes:
+        rows = []
+        for i, c in enumerate(report.causes, 1):
+            f = c.finding
+            n = len(f.consequences)
+            rows.append(el("tr", {"class": "cause", "data-fingerprint": f.fingerprint},
+                           el("td", {"class": "num"}, str(i)),
+                           el("td", {}, el("div", {"class": "msg"}, _badge(f.severity.label), " ", f.message),
+                              el("div", {"class": "fix"}, el("b", {}, "Change: "), first_sentence(c.fix)) if c.fix else None),
+                           _money_cell(report, c, n),
+                           el("td", {"class": "where"}, el("code", {}, f.code), " ", el("span", {"class": "rule"}, f.rule),
+                              el("div", {"class": "loc"}, _where(f)))))
+        head = el("tr", {}, el("th", {"class": "num c-n"}, "#"),
+                  el("th", {"class": "c-what"}, "What is wrong, and what to change"),
+                  el("th", {"class": "num c-stake"}, f"Pay at stake ({report.currency or 'reporting currency'})"),
+                  el("th", {"class": "c-where"}, "Rule and file to change"))
+        causes: Safe = el("table", {"class": "causes", "id": "causes-table"}, el("thead", {}, head),
+                          el("tbody", {}, rows))
+    else:
+        causes = el("p", {"class": "empty"}, "No error or warning to act on.")
+    right = (el("ul", {"class": "right", "id": "already-right"}, [el("li", {}, t) for t in report.right])
+             if report.right else el("p", {"class": "empty"}, "Nothing yet stands as right without a change."))
+    return join(causes, el("div", {"class": "keep"}, el("h3", {"class": "family"}, "What is already right"), right))
 
 
 def _comparison(report: Report, cmp: Comparison) -> Safe:

@@ -52,6 +52,16 @@ def render(report: Report) -> str:
                f"{fmt.pct(report.share('legacy'))} on drivers being left behind, "
                f"{fmt.pct(report.share('unaligned'))} on no priority.")
 
+    # page one: what to change
+    if report.causes:
+        out += ["", "### What to change", ""]
+        out += _table(["#", "What is wrong", "Pay at stake", "Rule", "File to change"],
+                      [[str(i), cell(c.finding.message), cell(report.money(c.at_stake)),
+                        cell(f"{c.finding.code} {c.finding.rule}"), cell(f"{c.finding.span.file}:{c.finding.span.start.line}")]
+                       for i, c in enumerate(report.causes, 1)], right=(0, 2))
+    if report.right:
+        out += ["", "What is already right:", ""] + [f"- {cell(t)}" for t in report.right]
+
     # matrix
     out += ["", "### Alignment matrix", "",
             "Each cell is the share of the row's target variable pay that flows to the column.", ""]
@@ -153,5 +163,10 @@ def render(report: Report) -> str:
                 where = cell(f"{f.span.file}:{f.span.start.line}:{f.span.start.column}")
                 rows.append([f.severity.label, cell(f"{f.code} {f.rule}".strip()), message, where])
         out += _table(["Severity", "Rule", "Message and chain", "Location"], rows)
+    if report.audit is not None:
+        a = report.audit
+        out += ["", f"<sub>incentive-lint {cell(a.version)} · catalog {cell(a.catalog)} · as of {cell(report.as_of)} · "
+                    f"commit {cell(a.commit_text())}" + (f" · rates: {cell('; '.join(report.rates))}" if report.rates else "")
+                + (f" · generated {cell(a.generated)}" if a.generated else "") + "</sub>"]
     out.append("")
     return "\n".join(out)

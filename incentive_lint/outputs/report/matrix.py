@@ -9,6 +9,7 @@ from incentive_lint.base.findings import Finding, LintResult, Severity, flatten
 from incentive_lint.engine.workspace import Workspace
 from incentive_lint.model.core import Divergence, Model
 from incentive_lint.model.entities import LEGACY, UNALIGNED, Plan, Priority
+from incentive_lint.outputs.report.causes import already_right, causes
 from incentive_lint.outputs.report.coverage import _coverage
 from incentive_lint.outputs.report.data import (DIVERGENCE_ERROR, DIVERGENCE_RULE, DIVERGENCE_WARN, EXECUTIVE,
                                                 FAMILY_ORDER, Bucket, Contributor, FindingGroup, Flow, Report, Row,
@@ -39,6 +40,8 @@ def build(result: LintResult, ws: Workspace) -> Report:
     coverage = tuple(_coverage(model, p, weight_total, overall, every) for p in priorities)
     currencies = tuple(sorted({p.currency for p in plans if p.currency}))
     left_out = tuple((p.id, model.money(model.target_incentive(p.id), p.currency)) for p in model.unconverted(plans))
+    shares = {b.key: q for b in buckets for q in [rows[1].cells.get(b.key, 0.0)]}
+    page_one = causes(result.findings, model, ws.catalog, overall.pay, shares)
     window = ""
     if strategy is not None and (strategy.start or strategy.end):
         window = f"{strategy.start or '…'} to {strategy.end or 'open'}"
@@ -54,7 +57,8 @@ def build(result: LintResult, ws: Workspace) -> Report:
         buckets=buckets, rows=rows, overall=overall, scores=scores, sources=sources, flows=flows,
         payers=payers, coverage=coverage, groups=_groups(result.findings), findings=result.findings,
         counts=result.counts(), thresholds=thresholds, files_checked=result.files_checked,
-        documents=result.documents, suppressed=len(result.suppressed))
+        documents=result.documents, suppressed=len(result.suppressed),
+        causes=page_one, right=already_right(coverage, overall, scores))
 
 
 def _buckets(model: Model, priorities: Sequence[Priority], weight_total: float) -> tuple[Bucket, ...]:
@@ -139,13 +143,19 @@ def _rows(model: Model, buckets: Sequence[Bucket], plans: Sequence[Plan], overal
             notes.append("executive plan")
         if model.rolled_over(plan):
             notes.append(f"expired {plan.end}, still paid (rollover)")
-        rows.append(Row("plan", plan.id, plan.id, share.total, share.fractions(), "; ".join(notes)))
+        rows.append(Row("plan", plan.id, plan.id, share.total, share.fractions(), "; ".join(notes), plan.title))
     for fid in _report_functions(model):
         fplans = model.function_plans(fid)
         share = model.pay_share(fplans)
         note = ", ".join(p.id for p in fplans) if fplans else "no non-executive plan in force"
-        rows.append(Row("function", fid, fid, share.total, share.fractions(), note))
+        rows.append(Row("function", fid, fid, share.total, share.fractions(), note, _function_title(model, fid)))
     return tuple(rows)
+
+
+def _function_title(model: Model, fid: str) -> str:
+    function = model.functions.get(fid)
+    title = function.raw.get("title") if function is not None else None
+    return title if isinstance(title, str) else ""
 
 
 def _report_functions(model: Model) -> list[str]:

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from incentive_lint.base.errors import UsageError
+from incentive_lint.gate.redact import redact
 from incentive_lint.outputs.write import write_output
 from incentive_lint.run import LintOptions, lint
 from incentive_lint.outputs.report.comparison import with_comparison
 from incentive_lint.outputs.report.data import Report
 from incentive_lint.outputs.report.matrix import build
+from incentive_lint.outputs.report.redaction import redact_report
+from incentive_lint.outputs.report.audit import audit
 
 from incentive_lint.outputs.report.formats import FORMATS
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
@@ -48,6 +51,11 @@ class ReportOptions:
     as_of: _dt.date | None = None
     config: Path | None = None
     new_since: str | None = None
+    #: leave document values (amounts, titles, names) out, as ``check --redact`` does
+    redact: bool = False
+    #: add the generation time to the audit footer (also added when SOURCE_DATE_EPOCH is set)
+    stamp: bool = False
+    cwd: Path | None = None
 
     def resolved_format(self) -> str:
         """The format asked for, else the one the output file's suffix names, else text."""
@@ -63,18 +71,30 @@ def render(options: ReportOptions) -> str:
     fmt = options.resolved_format()
     if fmt not in RENDERERS:
         raise UsageError(f"unknown report format '{fmt}'; choose from {', '.join(FORMATS)}.")
-    lint_options = LintOptions(paths=list(options.paths), as_of=options.as_of, config=options.config)
+    return RENDERERS[fmt](build_report(options))
+
+
+def build_report(options: ReportOptions) -> Report:
+    """The report the options ask for: lint, build, compare, redact, and the audit footer."""
+    cwd = options.cwd or Path.cwd()
+    lint_options = LintOptions(paths=list(options.paths), as_of=options.as_of, config=options.config, cwd=cwd)
     try:
         result, ws = lint(lint_options)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+    if options.redact:
+        result = redact(result)
     report = build(result, ws)
     if options.new_since:
         from incentive_lint.run import lint_at_ref
 
         before_result, before_ws = lint_at_ref(options.new_since, lint_options)
+        if options.redact:
+            before_result = redact(before_result)
         report = with_comparison(report, build(before_result, before_ws), options.new_since)
-    return RENDERERS[fmt](report)
+    if options.redact:
+        report = redact_report(report)
+    return replace(report, audit=audit(ws.catalog, list(options.paths), cwd, options.stamp))
 
 
 def run_report(options: ReportOptions) -> int:

@@ -66,6 +66,17 @@ def render(report: Report) -> str:
     out.append(_table(rows, ["scope", "D", "level", "target variable pay", "top contributors (pay vs weight)"],
                       maxcolwidths=[None, None, None, None, 70]))
 
+    if report.causes:
+        out += _heading("What to change")
+        for i, c in enumerate(report.causes, 1):
+            out.append(_clean(f"{i}. {c.finding.message}"))
+            out.append(_clean(f"   pay at stake {report.money(c.at_stake)} ({c.basis}); {c.finding.code} "
+                              f"{c.finding.rule}; change {c.finding.span.file}:{c.finding.span.start.line}"))
+    if report.right:
+        out.append("")
+        out.append("What is already right:")
+        out += [_clean(f"  - {t}") for t in report.right]
+
     out += _heading("Alignment matrix (share of target variable pay by priority)")
     out.append(matrix_table(report))
 
@@ -137,4 +148,9 @@ def render(report: Report) -> str:
                f"info; {report.files_checked} file(s), {report.documents} document(s); as of {report.as_of}.")
     if report.suppressed:
         out.append(_clean(suppressed_note(report)))
+    if report.audit is not None:
+        a = report.audit
+        out.append(_clean(f"incentive-lint {a.version}; catalog {a.catalog}; commit {a.commit_text()}"
+                          + (f"; rates {'; '.join(report.rates)}" if report.rates else "")
+                          + (f"; generated {a.generated}" if a.generated else "")))
     return "\n".join(out) + "\n"

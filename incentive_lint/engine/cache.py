@@ -1,0 +1,492 @@
+"""The persistent cache (``.incentive-lint-cache/``): what earlier runs computed, so that an
+unchanged file is not parsed again and an unchanged repository is not linted again.
+
+Entries are plain JSON, never pickle: the cache folder sits inside the repository, so a pull
+request could commit a crafted entry, and loading must never be able to run code. Plain JSON
+cannot; the few value types it lacks (tuples, dates, non-text keys, the result's own
+dataclasses) are written as tagged objects and rebuilt only from a fixed list of classes.
+A crafted entry could still *claim* a result (no findings), so every entry is signed with an
+HMAC whose key lives outside the repository (in the user's cache folder): an entry written on
+another machine, or by anyone but this user, does not verify and is ignored.
+
+The cache never changes a result. Any entry that is corrupt, truncated, from another version,
+signed with another key or written for another key is ignored (and rewritten). Entries are
+written to a temporary file and moved into place (``os.replace``), so a reader never sees half
+an entry and two runs at once are safe. When the folder cannot be written (a read-only
+checkout) the run goes on without a cache.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import enum
+import functools
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from incentive_lint.base.resources import catalog_dir, schemas_dir
+from incentive_lint.base.findings import Anchor, Finding, LintResult, Related, Severity
+from incentive_lint.base.source import Position, Span
+from incentive_lint.base.version import VERSION
+from incentive_lint.model.core import InvalidDocument
+from incentive_lint.model.entities import Loc
+from incentive_lint.read.documents import Document, Issue, Limits, ParsedFile
+from incentive_lint.read.files import Candidate, read_text
+
+#: the folder name at the repository root
+CACHE_DIR_NAME = ".incentive-lint-cache"
+#: environment variable naming another cache folder
+CACHE_ENV = "INCENTIVE_LINT_CACHE_DIR"
+#: bumped whenever what an entry holds changes shape
+FORMAT = 1
+_MAGIC = b"incentive-lint-cache"
+_TAG = "\x01"
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+#: the only classes an entry can rebuild (by name, from their fields in order)
+_CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (
+    Position, Span, Related, Anchor, Finding, LintResult, Issue, InvalidDocument)}
+_ENUMS: dict[str, Any] = {"Severity": Severity}
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _exact(value: Any) -> Any:
+    """``value`` as JSON data that :func:`_hook` turns back into an equal value of the same types."""
+    kind = type(value)
+    if value is None or kind is str or kind is bool or kind is int:
+        return value
+    if kind is float:
+        return value if value == value and value not in (float("inf"), float("-inf")) else {_TAG: "f", "v": repr(value)}
+    if kind is list:
+        return [_exact(v) for v in value]
+    if kind is tuple:
+        return {_TAG: "t", "v": [_exact(v) for v in value]}
+    if kind is Loc:
+        return {_TAG: "Loc", "v": [value.file, value.doc, _exact(value.path)]}
+    if kind is dict:
+        if all(type(k) is str for k in value) and _TAG not in value:
+            return {k: _exact(v) for k, v in value.items()}
+        return {_TAG: "d", "v": [[_exact(k), _exact(v)] for k, v in value.items()]}
+    if isinstance(value, enum.Enum) and kind.__name__ in _ENUMS:
+        return {_TAG: kind.__name__, "v": value.value}
+    if kind is _dt.date:
+        return {_TAG: "date", "v": value.isoformat()}
+    if kind is _dt.datetime:
+        return {_TAG: "datetime", "v": value.isoformat()}
+    if kind is frozenset:
+        return {_TAG: "fs", "v": sorted((_exact(v) for v in value), key=repr)}
+    name = kind.__name__
+    if _CLASSES.get(name) is kind:
+        return {_TAG: name, "v": [_exact(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init]}
+    raise _Unencodable(name)
+
+
+class _Unencodable(TypeError):
+    """A value the cache cannot write faithfully: that entry is simply not written."""
+
+
+def _hook(obj: dict[str, Any]) -> Any:
+    tag = obj.get(_TAG)
+    if tag is None:
+        return obj
+    value = obj["v"]
+    if tag == "t":
+        return tuple(value)
+    if tag == "d":
+        return {_hashable(k): v for k, v in value}
+    if tag == "Loc":
+        return Loc(value[0], value[1], value[2])
+    if tag == "f":
+        return float(value)
+    if tag == "date":
+        return _dt.date.fromisoformat(value)
+    if tag == "datetime":
+        return _dt.datetime.fromisoformat(value)
+    if tag == "fs":
+        return frozenset(value)
+    if tag in _ENUMS:
+        return _ENUMS[tag](value)
+    cls = _CLASSES.get(tag)
+    if cls is None:
+        raise ValueError(f"unknown tag {tag!r}")
+    return cls(*value)
+
+
+def _hashable(key: Any) -> Any:
+    if isinstance(key, list):
+        raise ValueError("a list cannot be a key")
+    return key
+
+
+def _fast_default(value: Any) -> Any:
+    """For documents: json writes dicts, lists and scalars itself; only the rare others come here."""
+    return _exact(value)
+
+
+def encode(value: Any, plain: bool = False) -> bytes:
+    """``value`` as JSON bytes. With ``plain`` (YAML documents: dicts, lists and scalars) the C
+    encoder writes it and the result is read back to check it is faithful (a non-text key or a
+    tuple is not); if not, the exact encoder writes it."""
+    if plain:
+        try:
+            text = json.dumps(value, default=_fast_default, ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False)
+            if json.loads(text, object_hook=_hook) == value:
+                return text.encode("utf-8", "surrogatepass")
+        except (ValueError, TypeError, KeyError, IndexError):  # not faithful: the exact encoder writes it
+            pass
+    return json.dumps(_exact(value), ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8", "surrogatepass")
+
+
+def decode(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8", "surrogatepass"), object_hook=_hook)
+
+
+# --------------------------------------------------------------------------- hashing
+
+
+def digest(*parts: bytes | str) -> str:
+    """A hex key of several parts (each length-prefixed, so that parts cannot run together)."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        raw = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(raw).to_bytes(8, "little"))
+        h.update(raw)
+    return h.hexdigest()
+
+
+def tree_stamp(*roots: Path) -> str:
+    """A key of every file under ``roots`` by path, size and modification time: the tool's own code,
+    schemas and rule folders (an edited checkout changes it without a new version number)."""
+    rows: list[str] = []
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            for name in sorted(files):
+                if name.endswith((".pyc", ".pyo")):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                rows.append(f"{path}\x1f{st.st_size}\x1f{st.st_mtime_ns}")
+    return digest(*rows)
+
+
+@functools.lru_cache(maxsize=None)
+def code_stamp() -> str:
+    """The tool's version with a stamp of its code, shipped schemas and shipped rules."""
+    package = Path(__file__).resolve().parent.parent
+    return digest(str(FORMAT), VERSION, tree_stamp(package, catalog_dir(), schemas_dir()))
+
+
+def _key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "incentive-lint" / "cache-key"
+
+
+def _signing_key() -> bytes | None:
+    """This user's secret for signing entries, created on first use; None when it cannot be kept."""
+    path = _key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        try:
+            os.link(tmp, path)  # first writer wins: two runs at once agree on one key
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+        key = path.read_bytes()
+        return key if len(key) >= 32 else None
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class Cache:
+    """Entries by kind and key under one folder; every failure is a miss, never an error."""
+
+    def __init__(self, root: Path, key: bytes | None = None, inside: Path | None = None) -> None:
+        self.root = root
+        #: the folder the cache must stay in (the repository, for the default location)
+        self.inside = inside
+        self._real = os.path.realpath(root)
+        self._key = key if key is not None else _signing_key()
+        self.enabled = self._key is not None
+        self._ready = False
+        self.hits = self.misses = self.writes = 0
+        self._folders: set[Path] = set()
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
+        self._serial = 0
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
+
+    def _header(self, kind: str, key: str) -> bytes:
+        return b"\x1f".join([_MAGIC, str(FORMAT).encode(), VERSION.encode(), kind.encode(), key.encode()])
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The value stored under ``key``, or None (absent, unreadable, foreign or tampered with)."""
+        if not self.enabled:
+            return None
+        try:
+            # non-blocking, regular files only: a pipe committed in the cache's place cannot make a run wait
+            fd = os.open(self._path(kind, key), _READ_FLAGS)
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise OSError("not a regular file")
+                raw = handle.read()
+        except OSError:
+            self.misses += 1
+            return None
+        header, sep, rest = raw.partition(b"\n")
+        signature, sep2, payload = rest.partition(b"\n")
+        if not sep or not sep2 or header != self._header(kind, key) or not hmac.compare_digest(
+                signature, self._sign(header, payload)):
+            self.misses += 1
+            return None
+        try:
+            value = decode(payload)
+        except (ValueError, TypeError, KeyError, IndexError, UnicodeDecodeError, RecursionError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def _sign(self, header: bytes, payload: bytes) -> bytes:
+        assert self._key is not None
+        return hmac.new(self._key, header + b"\n" + payload, hashlib.sha256).hexdigest().encode()
+
+    def put(self, kind: str, key: str, value: Any, plain: bool = False) -> None:
+        """Store ``value`` (atomically, by a writer thread: the disk waits overlap the parsing); a
+        value that cannot be encoded is skipped, and after a write error the cache stops writing."""
+        if not self.enabled:
+            return
+        try:
+            payload = encode(value, plain=plain)
+        except (_Unencodable, ValueError, TypeError, RecursionError):
+            return
+        header = self._header(kind, key)
+        data = header + b"\n" + self._sign(header, payload) + b"\n" + payload
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-lint-cache")
+        self._pending.append(self._writer.submit(self._write, self._path(kind, key), data))
+
+    def flush(self) -> None:
+        """Wait for every write and stop the writer thread (before forking workers, and at the end)."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
+        self._pending.clear()
+
+    def _write(self, path: Path, data: bytes) -> None:
+        if not self.enabled:
+            return
+        try:
+            self._prepare()
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not _within(path.parent, self._real):  # a link committed into the cache folder
+                    raise OSError("the cache folder leads elsewhere")
+                self._folders.add(path.parent)
+            # a name of our own (pid and a counter): tempfile's random names cost more than the write
+            self._serial += 1
+            tmp = str(path.parent / f".tmp-{os.getpid()}-{self._serial}-{path.name}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            self.writes += 1
+        except OSError:
+            self.enabled = False  # a read-only checkout, a full disk: go on without a cache
+
+    def _prepare(self) -> None:
+        """Create the folder with a ``.gitignore`` holding ``*`` (git never records the cache)."""
+        if self._ready:
+            return
+        if self.inside is not None and (os.path.islink(self.root) or not _within(self.root, os.path.realpath(self.inside))):
+            raise OSError("the cache folder is a link")  # a hostile checkout could point it anywhere
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._real = os.path.realpath(self.root)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# Written by incentive-lint: its cache, never to be committed.\n*\n")
+            os.replace(tmp, ignore)
+        self._ready = True
+
+
+def _within(path: Path, real_root: str) -> bool:
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def open_cache(repository: Path, given: Path | None = None) -> Cache:
+    """The cache of a run at ``repository``; the default folder must be a real folder inside it."""
+    root = cache_root(repository, given)
+    explicit = given is not None or bool(os.environ.get(CACHE_ENV))
+    return Cache(root, inside=None if explicit else repository)
+
+
+def cache_root(repository: Path, given: Path | None = None, environ: Callable[[str], str | None] = os.environ.get
+               ) -> Path:
+    """Where the cache lives: ``--cache-dir``, else ``INCENTIVE_LINT_CACHE_DIR``, else
+    ``.incentive-lint-cache/`` at the repository root."""
+    if given is not None:
+        return given
+    env = environ(CACHE_ENV)
+    if env:
+        return Path(env)
+    return repository / CACHE_DIR_NAME
+
+
+# --------------------------------------------------------------------------- per-file entries
+
+#: what reading one file gave (see ``engine.workspace.FileOutcome``)
+Outcome = Tuple[List[Document], List[Issue], bool, Optional[ParsedFile], Optional[str], List[InvalidDocument]]
+SpanKey = Tuple[Loc, bool]
+
+
+class FileCache:
+    """The per-file half of the cache: each file's documents, issues and positions, keyed by its
+    content, its name and everything reading depends on (the tool's code, schemas and limits).
+
+    The configuration and the catalog are not part of a file's key: reading and validating a file
+    does not depend on them, so editing ``.incentive-lint.yaml`` does not make every file be parsed
+    again (the whole-run key in ``run.py`` has them)."""
+
+    def __init__(self, store: Cache, salt: str) -> None:
+        self.store, self.salt = store, salt
+        #: display name -> key of its content (None: not cacheable, e.g. text given by an editor)
+        self.keys: dict[str, str] = {}
+        self._known: dict[str, dict[SpanKey, Span]] = {}
+        self.parsed = 0
+
+    def hash_all(self, candidates: Sequence[Candidate], limits: Limits, given: Mapping[str, str]) -> None:
+        """Read every file once to key it (the text is not kept: a file whose entry is missing is
+        read again, by the same code that reads it without a cache)."""
+        salt = self.salt
+        for candidate in candidates:
+            if candidate.display in given:
+                continue  # an editor's unsaved text: never cached, its positions are not on disk
+            text, issue = read_text(candidate.path, candidate.display, max_bytes=limits.max_file_size)
+            if text is None:
+                self.keys[candidate.display] = digest(salt, candidate.display, "refused", repr(issue))
+            else:
+                self.keys[candidate.display] = digest(salt, candidate.display, text)
+
+    def outcomes(self, candidates: Sequence[Candidate], read_all: Callable[[List[Candidate]], Iterator[Outcome]]
+                 ) -> Iterator[Outcome]:
+        """Every candidate's outcome in order: from the cache where an entry holds, else read (by
+        ``read_all``) and stored."""
+        cached: dict[int, Outcome] = {}
+        missing: list[Candidate] = []
+        for i, candidate in enumerate(candidates):
+            key = self.keys.get(candidate.display)
+            entry = self.store.get("file", key) if key is not None else None
+            outcome = _unpack(candidate.display, entry) if entry is not None else None
+            if outcome is None:
+                missing.append(candidate)
+                continue
+            cached[i] = outcome
+            assert key is not None
+            spans = self.store.get("pos", key)
+            if spans is not None:
+                self._known[candidate.display] = _unpack_spans(candidate.display, spans)
+        self.parsed = len(missing)
+        fresh = read_all(missing)
+        for i, candidate in enumerate(candidates):
+            if i in cached:
+                yield cached[i]
+                continue
+            outcome = next(fresh)
+            key = self.keys.get(candidate.display)
+            if key is not None:
+                self.store.put("file", key, _pack(outcome), plain=True)
+            yield outcome
+
+    def known_spans(self) -> dict[SpanKey, Span]:
+        """The positions earlier runs found in the files read from the cache."""
+        out: dict[SpanKey, Span] = {}
+        for spans in self._known.values():
+            out.update(spans)
+        return out
+
+    def save_spans(self, spans: Mapping[SpanKey, Span]) -> None:
+        """Store, per file, the positions this run resolved (with those already stored), so that a
+        later run finds them without reading the file again."""
+        by_file: dict[str, dict[SpanKey, Span]] = {}
+        for request, span in spans.items():
+            by_file.setdefault(request[0].file, {})[request] = span
+        for file, found in sorted(by_file.items()):
+            key = self.keys.get(file)
+            if key is None:
+                continue
+            known = self._known.get(file, {})
+            if all(request in known for request in found):
+                continue
+            rows = [[where.doc, list(where.path), on_key, s.start.line, s.start.column, s.end.line, s.end.column]
+                    for (where, on_key), s in {**known, **found}.items()
+                    if s.file == file and all(type(p) in (str, int) for p in where.path)]
+            self.store.put("pos", key, sorted(rows, key=repr), plain=True)
+
+
+def _pack(outcome: Outcome) -> dict[str, Any]:
+    docs, issues, has_policy, _, inline, invalid = outcome
+    return {"docs": [[d.index, d.data, d.kind] for d in docs], "issues": list(issues), "policy": has_policy,
+            "inline": inline, "invalid": list(invalid)}
+
+
+def _unpack(display: str, entry: Any) -> Outcome | None:
+    """The outcome of a stored entry, or None when it does not have the expected shape."""
+    try:
+        docs = [Document(display, index, data, Span.at(display, 1), kind=kind) for index, data, kind in entry["docs"]]
+        issues, invalid, inline = entry["issues"], entry["invalid"], entry["inline"]
+        if not (all(type(i) is Issue for i in issues) and all(type(i) is InvalidDocument for i in invalid)
+                and (inline is None or type(inline) is str) and type(entry["policy"]) is bool):
+            return None
+        return docs, issues, entry["policy"], None, inline, invalid
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _unpack_spans(display: str, rows: Any) -> dict[SpanKey, Span]:
+    out: dict[SpanKey, Span] = {}
+    try:
+        for doc, path, on_key, sl, sc, el, ec in rows:
+            out[(Loc(display, doc, tuple(path)), bool(on_key))] = Span(display, Position(sl, sc), Position(el, ec))
+    except (TypeError, ValueError):
+        return {}
+    return out

@@ -1,0 +1,162 @@
+"""A proposal for a person (text, Markdown for a pull-request comment) or a tool (JSON).
+
+The text and Markdown forms put the numbers first (D before and after, each priority's share
+of pay against its weight), then the diff, then which findings the change resolves and which
+it cannot, because no weight fixes them (a missing function, system, offer or price model).
+Output is deterministic: sorted, no timestamps.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tabulate import tabulate
+
+from incentive_lint.base.escape import visible
+from incentive_lint.base.findings import Finding
+from incentive_lint.propose import Proposal, Scores
+from incentive_lint.propose.solver import LIMIT_NAMES
+
+#: families whose findings no weight change can resolve, and why (said once per family)
+NOT_BY_WEIGHTS = {
+    "capability": "a capability gap (a function, system, offer, price model or budget), not a weight",
+    "clarity": "how the strategy and KPIs are written down, not a weight",
+    "structure": "how the files are written, not a weight",
+    "vocabulary": "the words the files use, not a weight",
+}
+FORMATS = ("text", "markdown", "json")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _d(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _rows(p: Proposal) -> list[list[str]]:
+    after: Scores | None = p.after
+    rows = [["D overall", _d(p.before.overall), _d(after.overall if after else None), ""]]
+    after_f = dict(after.functions) if after else {}
+    for fid, d in p.before.functions:
+        rows.append([f"D function '{fid}'", _d(d), _d(after_f.get(fid)), ""])
+    after_s = {k: q for k, q, _ in after.shares} if after else {}
+    for k, q, pi in p.before.shares:
+        rows.append([f"share of pay on '{k}'", _pct(q), _pct(after_s.get(k)), _pct(pi)])
+    return rows
+
+
+def _limits(p: Proposal) -> list[str]:
+    lim = p.limits
+    out = [f"minimised: {p.objective} D; weights whole percents, paying components of each plan add up to 100"]
+    out.append(f"minimum weight of a kept measure: {lim.min_weight:g}%" if lim.min_weight is not None
+               else "minimum weight: none (measure-weight-too-small is off)")
+    out.append(f"at most {lim.max_measures} measures per plan" if lim.max_measures is not None
+               else "measures per plan: no maximum (too-many-measures is off)")
+    out.append(f"legacy part of a weight below {lim.legacy_warn:g}%" if lim.legacy_warn is not None
+               else "legacy tier: none (pays-on-deprioritized-driver is off)")
+    out.append(f"transition limit: at most {lim.max_change:g} points moved per plan" if lim.max_change is not None
+               else "transition limit: none (--max-change)")
+    return out
+
+
+def _finding(f: Finding) -> str:
+    return visible(f"{f.span.file}:{f.span.start.line} {f.severity.label} {f.rule}: {f.message}")
+
+
+def _cannot(p: Proposal) -> list[tuple[str, list[Finding]]]:
+    groups: dict[str, list[Finding]] = {}
+    for f in p.remaining:
+        if f.severity.label == "info":
+            continue
+        groups.setdefault(NOT_BY_WEIGHTS.get(f.family, "still there after the change"), []).append(f)
+    return sorted(groups.items())
+
+
+def _headline(p: Proposal) -> str:
+    if p.status == "proposed":
+        return (f"Proposal: {len(p.edits)} weight(s) in {len({e.file for e in p.edits})} file(s) change, "
+                f"{p.moved:g} points moved in total; D overall {_d(p.before.overall)} -> "
+                f"{_d(p.after.overall if p.after else None)}.")
+    if p.status == "unchanged":
+        return "No change proposed: the current weights already give the lowest D the limits allow."
+    if p.status == "withheld":
+        return "No proposal: the best weights would create new errors (listed below), so they are not offered."
+    return "No proposal: no weights meet the limits. The limit that binds, per plan:"
+
+
+def _why_infeasible(p: Proposal) -> list[str]:
+    return [visible(f"'{i.plan}': {LIMIT_NAMES.get(i.constraint, i.constraint)} binds: {i.detail}.")
+            for i in p.infeasible]
+
+
+def _transition(p: Proposal) -> list[str]:
+    return [visible(f"'{i.plan}': the transition limit binds: {i.detail}; this proposal moves it as far as "
+                    "the limit allows, and the findings it leaves are listed below.") for i in p.transition]
+
+
+def render_text(p: Proposal, markdown: bool = False) -> str:
+    out = [_headline(p), ""]
+    if p.infeasible:
+        out += [f"- {line}" if markdown else f"  {line}" for line in _why_infeasible(p)] + [""]
+    if p.transition:
+        out += [f"- {line}" if markdown else f"  {line}" for line in _transition(p)] + [""]
+    table = tabulate(_rows(p), headers=["", "now", "proposed", "strategy"], tablefmt="github" if markdown else "simple")
+    out += [table, ""]
+    if p.before.currency:
+        out += [f"Shares are of target variable pay, {p.before.currency} {p.before.total_pay:,.0f} in total.", ""]
+    out += ["Limits:" if not markdown else "**Limits**", *[("- " if markdown else "  ") + line for line in _limits(p)], ""]
+    if p.diff:
+        out += ["```diff", p.diff.rstrip("\n"), "```", ""] if markdown else [p.diff.rstrip("\n"), ""]
+    if p.new_findings:
+        out += ["New findings the change would create:" if not markdown else "**New findings the change would create**"]
+        out += [("- " if markdown else "  ") + _finding(f) for f in p.new_findings] + [""]
+    if p.resolved:
+        out += ["Resolved by the change:" if not markdown else "**Resolved by the change**"]
+        out += [("- " if markdown else "  ") + _finding(f) for f in p.resolved] + [""]
+    for why, found in _cannot(p):
+        title = f"Not resolved ({why}):"
+        out += [f"**{title}**" if markdown else title]
+        out += [("- " if markdown else "  ") + _finding(f) for f in found] + [""]
+    for plan, reason in p.skipped:
+        out.append(visible(f"Plan '{plan}' is left as it is: {reason}."))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _scores_json(s: Scores | None) -> Any:
+    if s is None:
+        return None
+    return {"overall": s.overall, "functions": dict(s.functions), "currency": s.currency, "total_pay": s.total_pay,
+            "shares": {k: {"pay": q, "strategy": pi} for k, q, pi in s.shares}}
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {"rule": f.rule, "severity": f.severity.label, "file": f.span.file, "line": f.span.start.line,
+            "message": f.message, "fingerprint": f.fingerprint}
+
+
+def render_json(p: Proposal) -> str:
+    lim = p.limits
+    data = {
+        "status": p.status, "objective": p.objective,
+        "limits": {"min_weight": lim.min_weight, "max_measures": lim.max_measures, "legacy_warn": lim.legacy_warn,
+                   "max_change": lim.max_change},
+        "before": _scores_json(p.before), "after": _scores_json(p.after), "moved": p.moved,
+        "changes": [{"file": e.file, "line": e.span.start.line, "column": e.span.start.column, "plan": e.component.plan,
+                     "component": e.component.id, "from": e.old, "to": e.new} for e in p.edits],
+        "diff": p.diff,
+        "resolved": [_finding_json(f) for f in p.resolved],
+        "not_resolved": [_finding_json(f) for f in p.remaining if f.severity.label != "info"],
+        "new_findings": [_finding_json(f) for f in p.new_findings],
+        "infeasible": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.infeasible],
+        "transition_limited": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.transition],
+        "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
+    }
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def render(p: Proposal, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(p)
+    return render_text(p, markdown=fmt == "markdown")

@@ -1,0 +1,284 @@
+"""The proposal as a mixed-integer programme, solved by HiGHS through ``scipy.optimize.milp``.
+
+Per paying component i: its whole-percent weight w_i, whether it is kept (z_i, 0/1) and how far
+it moves (d_i >= |w_i - current_i|). Per divergence score and bucket k: e_k >= |q_k - pi_k|, so
+that D = 1/2 sum e_k is linear. Two solves: the least D, then, holding D there, the least total
+movement (the smallest change that reaches the best score). Plans share only the objective, so
+when there is no solution one plan's own limits are to blame; ``diagnose`` finds which.
+
+scipy is an optional dependency (``incentive-lint[propose]``), imported only here and only
+when a proposal is computed.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from incentive_lint.base.errors import UsageError
+from incentive_lint.propose.problem import Limits, PlanBlock, Problem
+
+#: how much worse than the best D the second solve may be (rounding of the first)
+D_TOLERANCE = 1e-9
+TIME_LIMIT = 60.0
+#: relative optimality gap: exact on small problems (the tests compare with brute force); on
+#: large ones HiGHS proving the last 0.01 % costs minutes for no visible difference in D
+MIP_GAP_SMALL, MIP_GAP_LARGE, LARGE = 0.0, 1e-4, 200
+#: on a large repository, the cost of one point moved next to D (which is 0..1): it only breaks ties
+MOVE_COST_LARGE = 1e-9
+
+
+def _scipy() -> tuple[Any, Any, Any, Any]:
+    try:
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_matrix
+    except ImportError:
+        raise UsageError("'propose' needs the solver package scipy, which is not installed; install it with "
+                         "pip install 'incentive-lint[propose]' (or pip install scipy).") from None
+    return np, (Bounds, LinearConstraint), milp, coo_matrix
+
+
+@dataclass(frozen=True)
+class Solution:
+    """New weights ((plan, component) -> whole percent) and the scores the solver reached."""
+
+    weights: dict[tuple[str, str], int]
+    scores: tuple[float, ...]
+    moved: float
+    #: plans the transition limit keeps from meeting the designer's limits this year
+    transition: tuple[Infeasible, ...] = ()
+
+
+@dataclass(frozen=True)
+class Infeasible:
+    """No weights meet the limits: the plan and the limit that rules every solution out."""
+
+    plan: str
+    constraint: str
+    detail: str
+
+
+class _Rows:
+    """A sparse constraint matrix built row by row: lb <= A x <= ub."""
+
+    def __init__(self) -> None:
+        self.r: list[int] = []
+        self.c: list[int] = []
+        self.v: list[float] = []
+        self.lb: list[float] = []
+        self.ub: list[float] = []
+
+    def add(self, terms: Sequence[tuple[int, float]], lb: float, ub: float) -> None:
+        row = len(self.lb)
+        for col, val in terms:
+            self.r.append(row)
+            self.c.append(col)
+            self.v.append(val)
+        self.lb.append(lb)
+        self.ub.append(ub)
+
+
+INF = float("inf")
+
+
+class _Columns:
+    """Column numbers, bounds and integrality of the programme's variables."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+
+    def new(self, lower: float = 0.0, upper: float = INF, integer: bool = False) -> int:
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(1 if integer else 0)
+        return len(self.lower) - 1
+
+
+@dataclass
+class _PlanColumns:
+    """One plan's columns: weight, kept, move per component; the slacks of soft limits."""
+
+    w: list[int]
+    z: list[int]
+    d: list[int]
+    #: columns measuring how far a limit is missed (only when the limits are soft)
+    slack: list[int]
+
+
+def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, relax: frozenset[str] = frozenset(),
+               soft: bool = False) -> _PlanColumns:
+    """One plan's variables and limits. ``relax``: limits left out; ``soft``: the designer's
+    limits (legacy tier, minimum weight, maximum measures) may be missed, by slack columns
+    the caller minimises first (a transition that cannot reach them within --max-change)."""
+    min_w = limits.min_weight if limits.min_weight is not None and "min_weight" not in relax else 0.0
+    keep_floor = max(min_w, 1.0)  # a kept component carries at least one point
+    out = _PlanColumns([], [], [], [])
+    for v in block.variables:
+        legacy_ub = 100 if "legacy" in relax else v.upper
+        hard_ub = 100 if soft else legacy_ub
+        w = cols.new(0.0, float(hard_ub), integer=True)
+        z = cols.new(0.0, 0.0 if hard_ub < keep_floor else 1.0, integer=True)
+        d = cols.new()
+        out.w.append(w)
+        out.z.append(z)
+        out.d.append(d)
+        if soft and min_w > 1.0:
+            s = cols.new()
+            out.slack.append(s)
+            rows.add([(w, 1.0), (z, -keep_floor), (s, 1.0)], 0.0, INF)  # kept -> at least the minimum, or slack
+        else:
+            rows.add([(w, 1.0), (z, -keep_floor)], 0.0, INF)  # kept -> at least the minimum
+        rows.add([(w, 1.0), (z, -float(hard_ub))], -INF, 0.0)  # removed -> 0
+        if soft and legacy_ub < 100:
+            s = cols.new()
+            out.slack.append(s)
+            rows.add([(w, 1.0), (s, -1.0)], -INF, float(legacy_ub))  # below the legacy tier, or slack
+        rows.add([(d, 1.0), (w, -1.0)], -v.current, INF)
+        rows.add([(d, 1.0), (w, 1.0)], v.current, INF)
+    rows.add([(w, 1.0) for w in out.w], 100.0, 100.0)
+    if limits.max_measures is not None and "max_measures" not in relax:
+        if soft:
+            s = cols.new()
+            out.slack.append(s)
+            rows.add([*[(z, 1.0) for z in out.z], (s, -1.0)], -INF, float(limits.max_measures))
+        else:
+            rows.add([(z, 1.0) for z in out.z], -INF, float(limits.max_measures))
+    if limits.max_change is not None and "max_change" not in relax:
+        rows.add([(d, 1.0) for d in out.d], -INF, float(limits.max_change))
+    return out
+
+
+def _milp(cols: _Columns, rows: _Rows, cost: dict[int, float], time_limit: float) -> Any:
+    np, (Bounds, LinearConstraint), milp, coo_matrix = _scipy()
+    n = len(cols.lower)
+    c = np.zeros(n)
+    for col, val in cost.items():
+        c[col] = val
+    matrix = coo_matrix((rows.v, (rows.r, rows.c)), shape=(len(rows.lb), n)).tocsr()
+    return milp(c, integrality=np.array(cols.integer), bounds=Bounds(np.array(cols.lower), np.array(cols.upper)),
+                constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
+                options={"time_limit": time_limit,
+                         "mip_rel_gap": MIP_GAP_SMALL if n <= 3 * LARGE else MIP_GAP_LARGE})
+
+
+def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[Infeasible]:
+    """The least-D weights with the smallest total move, or why there are none.
+
+    With a transition limit that keeps a plan from meeting the designer's limits this year,
+    those limits become targets: first the weights get as close to them as the limit allows
+    (``Solution.short`` says by how much they are still missed), then D, then the move."""
+    if not problem.blocks:
+        return Solution({}, (), 0.0)
+    found = _solve(problem, time_limit, soft=False)
+    if not isinstance(found, list):
+        return found
+    if problem.limits.max_change is not None and all(i.constraint == "max_change" for i in found):
+        soft = _solve(problem, time_limit, soft=True)
+        if not isinstance(soft, list):
+            return dataclasses.replace(soft, transition=tuple(found))
+    return found
+
+
+def _solve(problem: Problem, time_limit: float, soft: bool) -> Solution | list[Infeasible]:
+    rows = _Rows()
+    cols = _Columns()
+    plan_cols = {b.plan.id: _plan_rows(rows, cols, b, problem.limits, soft=soft) for b in problem.blocks}
+    e_cols: list[int] = []
+    groups: list[list[int]] = []
+    for o in problem.objectives:
+        keys = sorted(set(o.fixed) | set(o.pi) | {k for b in problem.blocks if b.plan.id in o.plans
+                                                  for v in b.variables for k in v.buckets})
+        mine = []
+        for k in keys:
+            e = cols.new()
+            e_cols.append(e)
+            mine.append(e)
+            terms = [(plan_cols[b.plan.id].w[j], b.pay * v.buckets[k] / 100 / o.total)
+                     for b in problem.blocks if b.plan.id in o.plans
+                     for j, v in enumerate(b.variables) if v.buckets.get(k)]
+            constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
+            # e >= q - pi and e >= pi - q, with q - pi = sum(terms) + constant
+            rows.add([(e, 1.0), *[(c, -a) for c, a in terms]], constant, INF)
+            rows.add([(e, 1.0), *[(c, a) for c, a in terms]], -constant, INF)
+        groups.append(mine)
+    slack = [s for pc in plan_cols.values() for s in pc.slack]
+    moves = [d for pc in plan_cols.values() for d in pc.d]
+    # lexicographic: limits missed (soft only), then D = 1/2 sum e, then the points moved. On a
+    # large repository the last two are one pass, D plus a tie-breaking cost per point moved
+    # (holding D exactly while minimising movement took HiGHS 20x longer than finding D).
+    stages: list[tuple[list[int], float]] = [(slack, 1.0)] if slack else []
+    large = len(cols.lower) > 3 * LARGE
+    stages += [(e_cols, 0.5)] if large else [(e_cols, 0.5), (moves, 1.0)]
+    result = good = None
+    for i, (stage, scale) in enumerate(stages):
+        cost = {c: scale for c in stage}
+        if large and stage is e_cols:
+            cost.update({d: MOVE_COST_LARGE for d in moves})
+        result = _milp(cols, rows, cost, time_limit)
+        if result.x is None:
+            if i == 0 and result.status == 2:
+                return diagnose(problem)
+            if i == 0:
+                raise UsageError(f"the solver stopped without a proposal ({result.message}); "
+                                 "try fewer plans with --plan.")
+            break  # a later pass out of time: keep the earlier pass's weights
+        good = result
+        if i < len(stages) - 1 and stage:  # hold this stage's optimum while the next one is minimised
+            best = float(result.fun)
+            rows.add([(c, scale) for c in stage], -INF, best + D_TOLERANCE + 1e-9 * abs(best))
+    assert good is not None and good.x is not None
+    x = good.x
+    weights = {(b.plan.id, v.component.id): int(round(x[plan_cols[b.plan.id].w[j]]))
+               for b in problem.blocks for j, v in enumerate(b.variables)}
+    scores = tuple(0.5 * sum(float(x[e]) for e in mine) for mine in groups)
+    moved = sum(abs(weights[(v.plan, v.component.id)] - v.current) for b in problem.blocks for v in b.variables)
+    return Solution(weights, scores, moved)
+
+
+#: the limits a plan designer sets, as they are named to the user, in the order they are relaxed
+LIMIT_NAMES = {
+    "legacy": "the legacy tier of pays-on-deprioritized-driver (legacy_weight_warn)",
+    "min_weight": "the minimum weight of measure-weight-too-small (min_measure_weight)",
+    "max_measures": "the maximum of too-many-measures (max_measures)",
+    "max_change": "the transition limit (--max-change)",
+}
+
+
+def _feasible(block: PlanBlock, limits: Limits, relax: frozenset[str]) -> float | None:
+    """The least total move that meets one plan's limits (all but ``relax``), None if none does."""
+    rows = _Rows()
+    cols = _Columns()
+    pc = _plan_rows(rows, cols, block, limits, relax)
+    res = _milp(cols, rows, {d: 1.0 for d in pc.d}, TIME_LIMIT)
+    return float(res.fun) if res.status == 0 else None
+
+
+def diagnose(problem: Problem) -> list[Infeasible]:
+    """For each plan whose own limits leave no weights, the limit that binds: the first one
+    (in ``LIMIT_NAMES`` order, transition limit first) whose relaxation alone gives a solution."""
+    found: list[Infeasible] = []
+    limits = problem.limits
+    for block in problem.blocks:
+        if _feasible(block, limits, frozenset()) is not None:
+            continue
+        needed = _feasible(block, limits, frozenset({"max_change"}))
+        if needed is not None:
+            found.append(Infeasible(block.plan.id, "max_change",
+                                    f"meeting the other limits moves its weights by at least {needed:g} points in total, "
+                                    f"more than --max-change {limits.max_change:g}"))
+            continue
+        culprits = [name for name in ("legacy", "min_weight", "max_measures")
+                    if _feasible(block, limits, frozenset({name, "max_change"})) is not None]
+        legacy = [v.component.id for v in block.variables if v.upper < 100]
+        if culprits:
+            detail = " or ".join(LIMIT_NAMES[n] for n in culprits)
+            if "legacy" in culprits and legacy:
+                detail += f"; components on legacy KPIs: {', '.join(legacy)}"
+            found.append(Infeasible(block.plan.id, culprits[0], f"no weights meet {detail} together with the others"))
+        else:
+            found.append(Infeasible(block.plan.id, "several",
+                                    "no weights meet the limits even with any one of them relaxed"))
+    return found

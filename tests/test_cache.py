@@ -1,0 +1,128 @@
+"""The persistent cache never changes a result: cold, warm and no cache give the same bytes,
+and broken, foreign or tampered entries are ignored."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from incentive_lint.cli import cli
+from incentive_lint.engine.cache import Cache, decode, encode
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted([*ROOT.glob("examples/*/"), *ROOT.glob("tests/realistic/*/")])
+
+
+@pytest.fixture(autouse=True)
+def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    monkeypatch.delenv("INCENTIVE_LINT_CACHE_DIR", raising=False)
+
+
+def _outputs(repo: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> tuple[int, str, str]:
+    monkeypatch.chdir(repo)
+    runner = CliRunner()
+    a = runner.invoke(cli, ["check", "--as-of", "2025-03-01", "-f", "json", "--fail-on", "never", *extra])
+    b = runner.invoke(cli, ["check", "--as-of", "2025-03-01", "--no-color", *extra])
+    assert a.exception is None or isinstance(a.exception, SystemExit), a.output
+    return b.exit_code, a.stdout, b.stdout
+
+
+def _corpus(tmp_path: Path) -> Path:
+    out = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--files", "150", "--out", str(out)],
+                   check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.parametrize("source", [*SOURCES, "bench"], ids=lambda p: p if isinstance(p, str) else p.name)
+def test_cold_warm_and_no_cache_give_the_same_bytes(source: Path | str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(_corpus(tmp_path) if source == "bench" else source, repo)
+    cache = tmp_path / "cache"
+    none = _outputs(repo, monkeypatch, "--no-cache")
+    cold = _outputs(repo, monkeypatch, "--cache-dir", str(cache))
+    warm = _outputs(repo, monkeypatch, "--cache-dir", str(cache))
+    assert none == cold == warm
+    assert any(cache.rglob("*.json")) and (cache / ".gitignore").read_text().strip().endswith("*")
+    # one file edited: the others come from the cache, the result is the fresh one
+    victim = sorted(repo.rglob("*.yaml"))[-1]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(cache)) == _outputs(repo, monkeypatch, "--no-cache")
+    name = victim.relative_to(repo).as_posix()
+    assert (_outputs(repo, monkeypatch, "--cache-dir", str(cache), "--only-files", name)
+            == _outputs(repo, monkeypatch, "--no-cache", "--only-files", name))
+
+
+def test_broken_and_tampered_entries_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "manufacturer", repo)
+    cache = tmp_path / "cache"
+    expected = _outputs(repo, monkeypatch, "--no-cache")
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(cache)) == expected
+    entries = sorted(cache.rglob("*.json"))
+    for i, entry in enumerate(entries):
+        raw = entry.read_bytes()
+        if i % 3 == 0:
+            entry.write_bytes(raw[: len(raw) // 2])  # truncated
+        elif i % 3 == 1:
+            entry.write_bytes(raw.replace(b'"findings"', b'"findingz"'))  # edited: the signature fails
+        else:
+            entry.write_bytes(b"\x00garbage")
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(cache)) == expected
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(cache)) == expected  # rewritten entries hold
+
+
+def test_an_entry_signed_with_another_key_is_not_trusted(tmp_path: Path) -> None:
+    theirs, ours = Cache(tmp_path, key=b"a" * 32), Cache(tmp_path, key=b"b" * 32)
+    theirs.put("run", "k" * 40, {"result": "forged"})
+    theirs.flush()
+    assert theirs.get("run", "k" * 40) == {"result": "forged"}
+    assert ours.get("run", "k" * 40) is None
+
+
+def test_a_cache_folder_that_cannot_be_written_does_not_stop_the_run(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "broken", repo)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    expected = _outputs(repo, monkeypatch, "--no-cache")
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(blocker / "cache")) == expected
+
+
+def test_a_linked_default_cache_folder_is_never_written_through(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "manufacturer", repo)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo / ".incentive-lint-cache").symlink_to(elsewhere)
+    expected = _outputs(repo, monkeypatch, "--no-cache")
+    assert _outputs(repo, monkeypatch) == expected
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_the_default_cache_is_at_the_root_and_ignored_by_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "manufacturer", repo)
+    _outputs(repo, monkeypatch)
+    assert (repo / ".incentive-lint-cache" / ".gitignore").is_file()
+
+
+@pytest.mark.parametrize("value", [
+    {1: "int key", None: [1.5, True], "\x01": "our tag as a key"}, (1, (2, "x")), float("nan"), float("-inf"),
+    [{"a": {"b": [1, 2, {"c": None}]}}], {"x": (1, 2)}])
+def test_values_come_back_with_their_types(value: object) -> None:
+    back = decode(encode(value, plain=True))
+    assert repr(back) == repr(value)
+
+
+def test_an_unknown_tag_is_refused_not_built() -> None:
+    with pytest.raises(ValueError):
+        decode(b'{"\\u0001": "os.system", "v": ["echo hi"]}')

@@ -1,0 +1,296 @@
+"""``propose``: the smallest weight change towards the strategy, as a diff that is checked
+before it is shown (issue 15, point 5)."""
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("scipy.optimize", reason="propose needs scipy (pip install 'incentive-lint[propose]')")
+
+from incentive_lint.base.errors import UsageError  # noqa: E402
+from incentive_lint.base.findings import Severity, flatten  # noqa: E402
+from incentive_lint.cli import main  # noqa: E402
+from incentive_lint.engine.workspace import LintOptions, read_workspace  # noqa: E402
+from incentive_lint.propose import ProposeOptions, limits_of, propose  # noqa: E402
+from incentive_lint.propose.problem import Limits, build_problem, evaluate  # noqa: E402
+from incentive_lint.propose.solver import Solution, solve  # noqa: E402
+from incentive_lint.run import lint  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "manufacturer"
+AS_OF = "2025-06-30"
+DAY = _dt.date(2025, 6, 30)
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _copy(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    return repo
+
+
+def _apply(repo: Path, diff: str) -> None:
+    """Apply the diff as a reviewer would, with ``git apply`` (paths are relative to the root)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to apply the diff")
+    (repo.parent / "change.diff").write_text(diff, encoding="utf-8", newline="")
+    subprocess.run(["git", "apply", "--unsafe-paths", str(repo.parent / "change.diff")], cwd=repo, check=True,
+                   capture_output=True)
+
+
+def _errors(repo: Path) -> dict[str, Any]:
+    result, ws = lint(LintOptions(paths=[repo], as_of=DAY))
+    return {"errors": {f.fingerprint: f for f in flatten(result.findings) if f.severity >= Severity.ERROR},
+            "d": ws.model.divergence().score, "findings": flatten(result.findings)}
+
+
+def _propose_json(repo: Path, capsys: pytest.CaptureFixture[str], *more: str) -> dict[str, Any]:
+    code, out, err = _cli(["propose", str(repo), "--as-of", AS_OF, "--format", "json", *more], capsys)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _only_weights_change(diff: str) -> None:
+    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert removed and len(removed) == len(added)
+    for old, new in zip(removed, added):
+        assert re.sub(r"weight: \d+", "weight: N", old) == re.sub(r"weight: \d+", "weight: N", new), (old, new)
+
+
+def test_manufacturer_unbounded_proposal_applied_gives_reported_d_and_no_new_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _copy(tmp_path)
+    before = _errors(repo)
+    data = _propose_json(repo, capsys, "--max-change", "200")
+    assert data["status"] == "proposed"
+    assert data["after"]["overall"] < data["before"]["overall"] - 0.3
+    _only_weights_change(data["diff"])
+    _apply(repo, data["diff"])
+    after = _errors(repo)
+    assert after["d"] == pytest.approx(data["after"]["overall"], abs=1e-12)
+    assert set(after["errors"]) <= set(before["errors"])
+    assert not [f for f in after["errors"].values() if f.rule == "pays-on-deprioritized-driver"]
+    # every byte outside the changed weight values is the original's
+    for change in data["changes"]:
+        old = (EXAMPLE / change["file"]).read_text(encoding="utf-8").splitlines(keepends=True)
+        new = (repo / change["file"]).read_text(encoding="utf-8").splitlines(keepends=True)
+        assert len(old) == len(new)
+        line = change["line"] - 1
+        assert old[line].replace(f"weight: {change['from']:g}", "W", 1) == new[line].replace(f"weight: {change['to']}", "W", 1)
+    changed_files = {c["file"] for c in data["changes"]}
+    for path in EXAMPLE.rglob("*.yaml"):
+        name = path.relative_to(EXAMPLE).as_posix()
+        if name not in changed_files:
+            assert (repo / name).read_bytes() == path.read_bytes()
+
+
+def test_manufacturer_transition_limit_gives_a_smaller_change_that_still_lowers_d(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _copy(tmp_path)
+    before = _errors(repo)
+    wide = _propose_json(repo, capsys, "--max-change", "200")
+    data = _propose_json(repo, capsys, "--max-change", "40")
+    assert data["status"] == "proposed"
+    assert data["moved"] < wide["moved"]
+    per_plan: dict[str, float] = {}
+    for c in data["changes"]:
+        per_plan[c["plan"]] = per_plan.get(c["plan"], 0.0) + abs(c["to"] - c["from"])
+    assert per_plan and max(per_plan.values()) <= 40
+    assert data["after"]["overall"] < data["before"]["overall"]
+    assert {t["plan"] for t in data["transition_limited"]} == {"ip-sales-2025", "ip-service-2024"}
+    _only_weights_change(data["diff"])
+    _apply(repo, data["diff"])
+    after = _errors(repo)
+    assert after["d"] == pytest.approx(data["after"]["overall"], abs=1e-12)
+    assert set(after["errors"]) <= set(before["errors"])
+
+
+def test_text_and_markdown_name_what_weights_cannot_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(["propose", str(EXAMPLE), "--as-of", AS_OF, "--format", "markdown"], capsys)
+    assert code == 0
+    assert "```diff" in out and "| D overall" in out
+    assert "capability gap" in out and "missing-required-function" in out
+    assert "Resolved by the change" in out
+
+
+def test_write_applies_exactly_the_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo, other = _copy(tmp_path), tmp_path / "other"
+    shutil.copytree(EXAMPLE, other)
+    data = _propose_json(repo, capsys)
+    code, _, err = _cli(["propose", str(repo), "--as-of", AS_OF, "--write", "-o", str(tmp_path / "p.txt")], capsys)
+    assert code == 0 and "wrote the proposed weights" in err
+    _apply(other, data["diff"])
+    for path in repo.rglob("*.yaml"):
+        assert path.read_bytes() == (other / path.relative_to(repo)).read_bytes()
+
+
+# --------------------------------------------------------------------------- small repositories
+
+HEAD = "kind: {kind}\nschema: incentive-lint/v1\n"
+
+
+def _repo(tmp_path: Path, plans: list[list[tuple[str, int]]], heads: list[int], weights: tuple[int, ...] = (50, 30, 20),
+          newline: str = "\n", config: str | None = None) -> Path:
+    """A strategy of three priorities (p0..p2) moving away from 'old', KPIs k0..k2 on them and
+    a legacy KPI 'kl', one role and one plan per entry of ``plans`` ((kpi, weight) components)."""
+    repo = tmp_path / "small"
+    (repo / "plans").mkdir(parents=True)
+    prios = "".join(f"  - {{id: p{i}, title: P{i}, weight: {w}, change: grow, drivers: [d{i}], contributors: [f{i % 2}]}}\n"
+                    for i, w in enumerate(weights))
+    (repo / "strategy.yaml").write_text(
+        HEAD.format(kind="Strategy") + "id: s\ntitle: S\nstatus: approved\neffective: {from: 2025-01-01, to: 2027-12-31}\n"
+        "shift: {from_drivers: [old], to_drivers: [d0]}\npriorities:\n" + prios, encoding="utf-8")
+    kpis = "".join(f"  - {{id: k{i}, drivers: [d{i}], owner: o}}\n" for i in range(3)) + "  - {id: kl, drivers: [old], owner: o}\n"
+    (repo / "kpis.yaml").write_text(HEAD.format(kind="KpiCatalog") + "id: kpis\nowner: o\nkpis:\n" + kpis, encoding="utf-8")
+    roles = "".join(f"  - {{id: r{j}, function: f{j % 2}, level: individual, headcount: {heads[j]}, plans: [ip{j}]}}\n"
+                    for j in range(len(plans)))
+    (repo / "org.yaml").write_text(HEAD.format(kind="Org") + "id: org\nowner: o\nfunctions:\n  - {id: f0, status: active}\n"
+                                   "  - {id: f1, status: active}\nroles:\n" + roles, encoding="utf-8")
+    for j, comps in enumerate(plans):
+        lines = ["kind: IncentivePlan", "schema: incentive-lint/v1", f"id: ip{j}", "owner: o", "status: active",
+                 f"eligible_roles: [r{j}]", "effective: {from: 2025-01-01, to: 2025-12-31}", "currency: EUR",
+                 "target_incentive: 10000", "components:"]
+        for n, (kpi, w) in enumerate(comps):
+            lines += [f"  - id: c{n}   # measure {n}", f"    kpi: {kpi}", f"    weight: {w}    # keep this comment"]
+        (repo / "plans" / f"ip{j}.yaml").write_bytes((newline.join(lines) + newline).encode("utf-8"))
+    if config is not None:
+        (repo / ".incentive-lint.yaml").write_text(config, encoding="utf-8")
+    return repo
+
+
+def _exhaustive(problem: Any) -> float:
+    """The least D over every whole-percent weighting the limits allow (brute force)."""
+    lim: Limits = problem.limits
+    per_plan = []
+    for block in problem.blocks:
+        options = []
+        n = len(block.variables)
+        for ws in itertools.product(range(101), repeat=n - 1):
+            last = 100 - sum(ws)
+            if last < 0:
+                continue
+            full = (*ws, last)
+            kept = [w for w in full if w > 0]
+            if lim.min_weight is not None and any(w < lim.min_weight for w in kept):
+                continue
+            if lim.max_measures is not None and len(kept) > lim.max_measures:
+                continue
+            if any(w > v.upper for w, v in zip(full, block.variables)):
+                continue
+            if lim.max_change is not None and sum(abs(w - v.current) for w, v in zip(full, block.variables)) > lim.max_change:
+                continue
+            options.append({(v.plan, v.component.id): w for w, v in zip(full, block.variables)})
+        per_plan.append(options)
+    best = float("inf")
+    for combo in itertools.product(*per_plan):
+        merged: dict[tuple[str, str], float] = {}
+        for part in combo:
+            merged.update(part)
+        best = min(best, sum(evaluate(problem, merged)))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_solver_optimum_matches_exhaustive_search(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    kpis = ["k0", "k1", "k2", "kl"]
+    plans = []
+    for _ in range(2):
+        chosen = rng.sample(kpis, rng.choice([2, 3]))
+        cut = sorted(rng.sample(range(5, 96, 5), len(chosen) - 1))
+        ws = [b - a for a, b in zip([0, *cut], [*cut, 100])]
+        plans.append(list(zip(chosen, ws)))
+    weights = tuple(rng.choice([10, 20, 30, 40, 50]) for _ in range(3))
+    repo = _repo(tmp_path, plans, heads=[rng.randint(1, 9), rng.randint(1, 9)], weights=weights)
+    ws = read_workspace(LintOptions(paths=[repo], as_of=DAY))
+    limits = limits_of(ws, rng.choice([None, 30, 60]))
+    limits = Limits(limits.min_weight, rng.choice([2, 3]), limits.legacy_warn, limits.max_change)
+    problem = build_problem(ws.model, limits, per_function=bool(seed % 2))
+    assert len(problem.blocks) == 2
+    if not seed % 2:  # the score the solver starts from is the report's
+        assert evaluate(problem, {})[0] == pytest.approx(ws.model.divergence().score, abs=1e-12)
+    solved = solve(problem)
+    brute = _exhaustive(problem)
+    if brute == float("inf"):
+        assert not isinstance(solved, Solution) or solved.transition
+        return
+    assert isinstance(solved, Solution) and not solved.transition
+    assert sum(evaluate(problem, solved.weights)) == pytest.approx(brute, abs=1e-9)
+    assert sum(solved.scores) == pytest.approx(brute, abs=1e-7)
+
+
+def test_block_style_crlf_and_comments_are_kept_byte_for_byte(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, [[("kl", 60), ("k0", 40)]], heads=[3], newline="\r\n")
+    original = (repo / "plans" / "ip0.yaml").read_bytes()
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed"
+    new = p.patched["plans/ip0.yaml"].encode("utf-8")
+    assert new.count(b"\r\n") == original.count(b"\r\n")
+    assert re.sub(rb"weight: \d+", b"weight: N", new) == re.sub(rb"weight: \d+", b"weight: N", original)
+    assert b"weight: 0    # keep this comment\r\n" in new and b"weight: 100    # keep this comment\r\n" in new
+
+
+def test_infeasible_case_names_the_binding_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _repo(tmp_path, [[("kl", 100)], [("k0", 50), ("k1", 50)]], heads=[2, 2])
+    code, out, _ = _cli(["propose", str(repo), "--as-of", AS_OF], capsys)
+    assert code == 1
+    assert "No proposal" in out and "'ip0'" in out and "legacy tier of pays-on-deprioritized-driver" in out
+    code, out, _ = _cli(["propose", str(repo), "--as-of", AS_OF, "--format", "json"], capsys)
+    data = json.loads(out)
+    assert [(i["plan"], i["constraint"]) for i in data["infeasible"]] == [("ip0", "legacy")]
+
+
+def test_too_many_measures_is_named_when_it_binds(tmp_path: Path) -> None:
+    # two legacy measures, each allowed up to 59%: 100 needs both, and only one measure is allowed
+    repo = _repo(tmp_path, [[("kl", 50), ("kl", 50)]], heads=[1],
+                 config="rules:\n  too-many-measures: {options: {max_measures: 1}}\n"
+                        "  pays-on-deprioritized-driver: {options: {legacy_weight_warn: 60, legacy_weight_error: 70}}\n")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "infeasible"
+    assert [i.plan for i in p.infeasible] == ["ip0"]
+    assert "too-many-measures (max_measures)" in p.infeasible[0].detail
+
+
+def test_a_proposal_creating_a_new_error_is_withheld(tmp_path: Path) -> None:
+    # measure-weight-too-small made an error: removing the legacy measure leaves it at weight 0
+    repo = _repo(tmp_path, [[("kl", 60), ("k0", 40)]], heads=[3],
+                 config="rules:\n  measure-weight-too-small: {severity: error}\n")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "withheld"
+    assert [f.rule for f in p.new_findings if f.severity >= Severity.ERROR] == ["measure-weight-too-small"]
+
+
+def test_thresholds_come_from_the_configuration(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, [[("kl", 60), ("k0", 40)]], heads=[3],
+                 config="rules:\n  pays-on-deprioritized-driver: {options: {legacy_weight_warn: 30, legacy_weight_error: 40}}\n")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.limits.legacy_warn == 30
+    legacy = [e for e in p.edits if e.component.kpi == "kl"]
+    assert legacy and legacy[0].new <= 29
+
+
+def test_unknown_plan_and_missing_solver_are_clear_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UsageError, match="no plan with the id 'nope'"):
+        propose(ProposeOptions(LintOptions(paths=[EXAMPLE], as_of=DAY), plans=["nope"]))
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    with pytest.raises(UsageError, match=r"incentive-lint\[propose\]"):
+        propose(ProposeOptions(LintOptions(paths=[EXAMPLE], as_of=DAY)))
