@@ -1520,6 +1520,10 @@ def main(argv: list[str] | None = None) -> int:
         with open(p, "wb") as fh:
             fh.write(data)
         total += len(data)
+    # The corpus is a repository of its own: a configuration file makes its folder the root of a
+    # run (paths relative to it, the project's own configuration not applied).
+    (out / ".incentive-lint.yaml").write_text("# the benchmark corpus: its folder is the root of a run\n{}\n",
+                                              encoding="utf-8")
     if args.manifest:
         args.manifest.parent.mkdir(parents=True, exist_ok=True)
         args.manifest.write_text(json.dumps({"seed": args.seed, "files": len(outputs), "bytes": total,

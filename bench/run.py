@@ -4,7 +4,7 @@
     python bench/run.py bench/corpus/medium [--repeat 3] [-- extra check args]
     python bench/run.py --single bench/corpus/small/plans/apac-anz/plan-apacanz-00033.yaml
 
-Each run starts ``incentive-lint check PATH --format json --output <tmp> --fail-on never``
+Each run starts ``incentive-lint check PATH --format json --output <tmp> --fail-on never --no-respect-gitignore``
 as a fresh process (the console script on PATH, else ``python -m incentive_lint``) and
 prints one row per run and the median: files, MB (10^6 bytes) of YAML, wall seconds,
 MB/s, CPU seconds (user + system), peak RSS in MB and the number of findings in the JSON
@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         arg = str(target)
         n_files, n_bytes = corpus_size(target)
 
-    cmd = tool_command() + ["check", arg, "--format", "json", "--fail-on", "never", *extra]
+    # bench/corpus/ is in the project's .gitignore, which applies below the git root as in git
+    cmd = tool_command() + ["check", arg, "--format", "json", "--fail-on", "never", "--no-respect-gitignore", *extra]
     print(f"# {' '.join(cmd)} --output <tmp>   (cwd {cwd})")
     print(f"# python {platform.python_version()}, {platform.system()} {platform.machine()}, "
           f"{os.cpu_count()} CPUs; {n_files} YAML files, {n_bytes / 1e6:.2f} MB")

@@ -1,12 +1,11 @@
 """The command line: parses options and calls one function per command; nothing imports it.
 
-Exit codes are defined in :mod:`incentive_lint.base.findings`.
+Exit codes are defined in :mod:`incentive_lint.base.exit_codes`.
 """
 from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -14,7 +13,7 @@ import click
 
 from incentive_lint.base.version import VERSION as __version__
 from incentive_lint.base.errors import IncentiveLintError, UsageError
-from incentive_lint.base.findings import EXIT_TOOL_ERROR
+from incentive_lint.base.exit_codes import EXIT_TOOL_ERROR
 from incentive_lint.outputs.write import parse_as_of, write_output
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -496,6 +495,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if isinstance(exc, KeyboardInterrupt):
             sys.exit(130)
         if debug:
+            import traceback
             traceback.print_exc()
         else:
             _error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback).")

@@ -220,10 +220,14 @@ def nothing_checked(result: LintResult, ws: Workspace, paths: list[str]) -> str 
         n = len(ws.not_ours)
         parts.append(f"{n} of them not ours (another tool's 'kind', such as "
                      f"'{sorted(k for kinds in ws.not_ours.values() for k in kinds)[0]}')")
+    hint = ""
     if ws.left_out:
         n = len(ws.left_out)
+        named = ", ".join(f"'{name}'" for name in sorted(ws.left_out)[:3]) + (f" and {n - 3} more" if n > 3 else "")
         parts.append(f"{n} file{'s' if n != 1 else ''} or folder{'s' if n != 1 else ''} left out by 'exclude', "
-                     "'include' or .gitignore")
+                     f"'include' or .gitignore ({named})")
+        hint = (" If those are the files to check, add --no-respect-gitignore (for .gitignore) or change 'exclude' "
+                "and 'include' in the configuration.")
     return (f"nothing was checked: no policy document (a YAML file with an incentive-lint 'kind') under {where}; "
             f"{', '.join(parts)}. Check the path (is it the folder holding your policy files?), or add --allow-empty "
-            "if an empty check is expected.")
+            f"if an empty check is expected.{hint}")

@@ -25,11 +25,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Tuple
 
+from incentive_lint.base.exit_codes import EXIT_FINDINGS, EXIT_OK
 from incentive_lint.base.source import Span
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_TOOL_ERROR = 2
 
 
 class Severity(enum.IntEnum):
@@ -63,6 +60,17 @@ def freeze(value: Any) -> Any:
 
 def thaw_pairs(pairs: FrozenArgs) -> dict[str, Any]:
     return {k: v for k, v in pairs}
+
+
+#: links of a finding's chain that text, SARIF and the CI formats show; the rest are counted
+#: ("and 7,410 more"). A divergence over a large repository has a link per plan; the JSON output
+#: and ``Finding.files`` (what ``--only-files`` matches) keep every one.
+RELATED_SHOWN = 20
+
+
+def more_related(omitted: int) -> str:
+    """The line that stands for the links not shown."""
+    return f"and {omitted:,} more (every one is in the JSON output)"
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -126,6 +134,12 @@ class Finding:
 
     def __lt__(self, other: Finding) -> bool:
         return self.sort_key() < other.sort_key()
+
+    def shown_related(self, limit: int = RELATED_SHOWN) -> tuple[Tuple[Related, ...], int]:
+        """The links of the chain to show, and how many more there are."""
+        if len(self.related) <= limit:
+            return self.related, 0
+        return self.related[:limit], len(self.related) - limit
 
     @property
     def full_message(self) -> str:

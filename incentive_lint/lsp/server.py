@@ -86,7 +86,7 @@ class Session:
         spec = self.catalog.rules.get(finding.rule) if self.catalog is not None else None
         related = [lsp.DiagnosticRelatedInformation(location=lsp.Location(uri=self.uri(r.span.file),
                                                                           range=_range(r.span)), message=r.label)
-                   for r in finding.related]
+                   for r in finding.shown_related()[0]]
         return lsp.Diagnostic(range=_range(finding.span), message=finding.full_message,
                               severity=SEVERITY.get(finding.severity, lsp.DiagnosticSeverity.Warning),
                               code=finding.code or finding.rule, source="incentive-lint",

@@ -23,7 +23,7 @@ import os
 from typing import Mapping, MutableMapping
 
 from incentive_lint.base.escape import visible
-from incentive_lint.base.findings import Finding, LintResult, Severity
+from incentive_lint.base.findings import Finding, LintResult, Severity, more_related
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats import markdown
 from incentive_lint.outputs.formats.sarif import all_rules, normalise_span
@@ -53,9 +53,12 @@ def _message(finding: Finding) -> str:
     # would restyle, hide or reorder text in the log); CR and LF are left to escape_data,
     # which turns them into GitHub's %0D/%0A (shown as line breaks inside the annotation).
     lines = [_visible(finding.full_message)]
-    for r in finding.related:
+    shown, omitted = finding.shown_related()
+    for r in shown:
         where = _visible(f"{r.span.file}:{r.span.start.line}:{r.span.start.column}")
         lines.append(f"  -> {_visible(r.label)} ({where})" if r.label else f"  -> {where}")
+    if omitted:
+        lines.append(f"  -> {more_related(omitted)}")
     for c in finding.consequences:  # one annotation per cause; what follows from it, below
         where = _visible(f"{c.span.file}:{c.span.start.line}:{c.span.start.column}")
         lines.append(f"  also: {_visible(c.code)} {_visible(c.full_message)} ({where})")

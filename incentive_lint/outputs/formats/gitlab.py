@@ -20,7 +20,7 @@ import json
 from typing import Any, Mapping
 
 from incentive_lint.base.escape import json_safe
-from incentive_lint.base.findings import Finding, LintResult, Severity, fingerprint
+from incentive_lint.base.findings import Finding, LintResult, Severity, fingerprint, more_related
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats.sarif import normalise_span
 
@@ -52,9 +52,10 @@ def unique_fingerprints(findings: tuple[Finding, ...]) -> list[str]:
 def _description(finding: Finding) -> str:
     text = f"{finding.code}: {finding.full_message}" if finding.code else finding.full_message
     if finding.related:
+        shown, omitted = finding.shown_related()
         chain = "; ".join(
-            f"{r.label} ({r.span.file}:{r.span.start.line})" if r.label else f"{r.span.file}:{r.span.start.line}"
-            for r in finding.related
+            [f"{r.label} ({r.span.file}:{r.span.start.line})" if r.label else f"{r.span.file}:{r.span.start.line}"
+             for r in shown] + ([more_related(omitted)] if omitted else [])
         )
         text += f" [related: {chain}]"
     if finding.consequences:  # one issue per cause; what follows from it is named in it

@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from typing import Mapping
 
 from incentive_lint.base.escape import visible
-from incentive_lint.base.findings import Finding, LintResult, Severity
+from incentive_lint.base.findings import Finding, LintResult, Severity, more_related
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.outputs.formats.sarif import all_rules
 
@@ -47,9 +47,12 @@ def _finding_text(finding: Finding) -> str:
              f"{visible(finding.full_message)}"]
     if finding.path and finding.path != "$":
         lines.append(f"  at {visible(finding.path)}")
-    for r in finding.related:
+    shown, omitted = finding.shown_related()
+    for r in shown:
         where = _loc(r.span.file, r.span.start.line, r.span.start.column)
         lines.append(f"  -> {visible(r.label)} ({where})" if r.label else f"  -> {where}")
+    if omitted:
+        lines.append(f"  -> {more_related(omitted)}")
     for c in finding.consequences:  # one entry per cause; what follows from it, below
         where = _loc(c.span.file, c.span.start.line, c.span.start.column)
         lines.append(f"  also: {visible(c.code)} {visible(c.full_message)} ({where})")

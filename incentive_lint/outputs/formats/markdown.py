@@ -13,7 +13,7 @@ import re
 from typing import Mapping
 
 from incentive_lint.base.escape import UNSAFE, visible
-from incentive_lint.base.findings import Finding, LintResult, Severity
+from incentive_lint.base.findings import Finding, LintResult, Severity, more_related
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.base.source import Span
 
@@ -49,9 +49,12 @@ def location(span: Span) -> str:
 
 def _row(finding: Finding) -> str:
     message = cell(finding.full_message)
-    for r in finding.related:
+    shown, omitted = finding.shown_related()
+    for r in shown:
         label = cell(r.label) + " " if r.label else ""
         message += f"<br>&nbsp;&nbsp;\u21b3 {label}({cell(location(r.span))})"
+    if omitted:
+        message += f"<br>&nbsp;&nbsp;\u21b3 {cell(more_related(omitted))}"
     for c in finding.consequences:  # one row per cause; what follows from it, in the row
         message += f"<br>&nbsp;&nbsp;also: {cell(c.code)} {cell(c.full_message)} ({cell(location(c.span))})"
     rule = cell(f"{finding.code} {finding.rule}".strip())

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
 from incentive_lint.base.escape import json_safe
-from incentive_lint.base.findings import Finding, LintResult, Related, Severity
+from incentive_lint.base.findings import Finding, LintResult, Related, Severity, more_related
 from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.base.source import Span
 
@@ -190,13 +190,14 @@ def _message(finding: Finding) -> str:
     if not finding.related and not finding.consequences:
         return finding.full_message
     text = _escape_brackets(finding.full_message)
-    if finding.related:
+    shown, omitted = finding.shown_related()
+    if shown:
         links = ", ".join(
-            f"[{_escape_brackets(r.label or _where(r))}]({i})" for i, r in enumerate(finding.related, 1)
+            f"[{_escape_brackets(r.label or _where(r))}]({i})" for i, r in enumerate(shown, 1)
         )
-        text += f"\n\nRelated: {links}."
+        text += f"\n\nRelated: {links}" + (f", {_escape_brackets(more_related(omitted))}." if omitted else ".")
     if finding.consequences:
-        first = len(finding.related) + 1
+        first = len(shown) + 1
         links = ", ".join(f"[{_escape_brackets(c.rule)}]({i})" for i, c in enumerate(finding.consequences, first))
         text += f"\n\nAlso (follows from this finding and is fixed with it): {links}."
     return text
@@ -222,15 +223,16 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any
         "message": {"text": _message(finding)},
         "locations": [{"physicalLocation": _physical(finding.span)}],
     }
+    shown, omitted = finding.shown_related()
     related = [
         {"id": i, "physicalLocation": _physical(r.span), "message": {"text": r.label or _where(r)}}
-        for i, r in enumerate(finding.related, 1)
+        for i, r in enumerate(shown, 1)
     ]
     # One result per cause: each consequence is a related location of it (and is listed,
     # with its own fingerprint, in properties.consequences).
     related.extend(
         {"id": i, "physicalLocation": _physical(c.span), "message": {"text": f"also: {c.code} {c.full_message}"}}
-        for i, c in enumerate(finding.consequences, len(finding.related) + 1)
+        for i, c in enumerate(finding.consequences, len(shown) + 1)
     )
     if related:
         out["relatedLocations"] = related
@@ -242,6 +244,8 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any
         "evidence": pairs_to_object(finding.evidence),
         "path": finding.path,
     }
+    if omitted:  # links of the chain left out of relatedLocations (the JSON output has them all)
+        out["properties"]["relatedOmitted"] = omitted
     if finding.consequences:
         out["properties"]["consequences"] = [_consequence(c) for c in finding.consequences]
     if finding.summarized:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from incentive_lint.base.escape import visible as _v
-from incentive_lint.base.findings import NOT_OURS, Finding, LintResult, Severity
+from incentive_lint.base.findings import NOT_OURS, Finding, LintResult, Severity, more_related
 from incentive_lint.settings.rulespec import RuleSpec
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -28,9 +28,10 @@ def finding_lines(f: Finding, color: bool = False, chain: bool = True) -> list[s
         severity = f"{_COLOURS[f.severity]}{severity}{_RESET}"
     lines = [f"{_where(f)} {severity} {_v(f.rule)} {_v(f.message if chain else f.full_message)}"]
     if chain:
-        for r in f.related:
-            text = f"    <- {_v(r.label)} ({_v(r.span.file)}:{r.span.start.line}:{r.span.start.column})"
-            lines.append(f"{_DIM}{text}{_RESET}" if color else text)
+        shown, omitted = f.shown_related()
+        chain_lines = [f"    <- {_v(r.label)} ({_v(r.span.file)}:{r.span.start.line}:{r.span.start.column})"
+                       for r in shown] + ([f"    <- {more_related(omitted)}"] if omitted else [])
+        lines.extend(f"{_DIM}{text}{_RESET}" if color else text for text in chain_lines)
         if f.note:
             lines.append(f"    note: {_v(f.note)}")
     for c in f.consequences:  # follow-on findings: fixed with their cause, one line each

@@ -1,7 +1,7 @@
 """The HTML report's section renderers: the masthead, the summary cards and each section's table, chart wrapper or list."""
 from __future__ import annotations
 
-from incentive_lint.base.findings import Finding
+from incentive_lint.base.findings import Finding, more_related
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import (DIMENSIONS, Bucket, Cause, Check, Comparison, Report, families,
                                                 infos_and_others, score_sentence, suppressed_note)
@@ -233,9 +233,10 @@ def _also(consequences: tuple[Finding, ...]) -> Safe | None:
 
 
 def _finding(f: Finding) -> Safe:
+    shown, omitted = f.shown_related()
     chain = [el("li", {}, r.label + " ", el("span", {"class": "loc"}, f"{r.span.file}:{r.span.start.line}:"
                                                                         f"{r.span.start.column}"))
-             for r in f.related]
+             for r in shown] + ([el("li", {}, more_related(omitted))] if omitted else [])
     return el("div", {"class": f"finding {f.severity.label}", "data-fingerprint": f.fingerprint},
               el("div", {"class": "f-head"}, _badge(f.severity.label), el("code", {}, f.code),
                  el("span", {"class": "rule"}, f.rule), el("span", {"class": "loc"}, _where(f))),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from incentive_lint.base.findings import more_related
 from incentive_lint.outputs.formats.markdown import cell
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import DIMENSIONS, Report, families, score_sentence, suppressed_note
@@ -154,9 +155,12 @@ def render(report: Report) -> str:
         for g in groups:
             for f in g.findings:
                 message = cell(f.message)
-                for r in f.related:
+                shown, omitted = f.shown_related()
+                for r in shown:
                     message += (f"<br>&nbsp;&nbsp;\u21b3 {cell(r.label)} "
                                 f"({cell(f'{r.span.file}:{r.span.start.line}:{r.span.start.column}')})")
+                if omitted:
+                    message += f"<br>&nbsp;&nbsp;\u21b3 {cell(more_related(omitted))}"
                 for c in f.consequences:
                     message += (f"<br>also: {cell(f'{c.code} {c.rule}: {c.message}')} "
                                 f"({cell(f'{c.span.file}:{c.span.start.line}:{c.span.start.column}')})")

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 from tabulate import tabulate
 
 from incentive_lint.base.escape import visible
+from incentive_lint.base.findings import more_related
 from incentive_lint.outputs.report import fmt
 from incentive_lint.outputs.report.data import DIMENSIONS, Report, families, suppressed_note
 
@@ -136,9 +137,12 @@ def render(report: Report) -> str:
                 out.append(_clean(f"  {f.severity.label:<7} {f.code} {f.rule} "
                                   f"{f.span.file}:{f.span.start.line}:{f.span.start.column}"))
                 out.append(_clean(f"          {f.message}"))
-                for r in f.related:
+                shown, omitted = f.shown_related()
+                for r in shown:
                     out.append(_clean(f"          <- {r.label} ({r.span.file}:{r.span.start.line}:"
                                       f"{r.span.start.column})"))
+                if omitted:
+                    out.append(_clean(f"          <- {more_related(omitted)}"))
                 for c in f.consequences:
                     out.append(_clean(f"          also: {c.code} {c.rule}: {c.message} ({c.span.file}:"
                                       f"{c.span.start.line}:{c.span.start.column})"))
