@@ -65,7 +65,8 @@ def test_broken_and_tampered_entries_are_ignored(tmp_path: Path, monkeypatch: py
     cache = tmp_path / "cache"
     expected = _outputs(repo, monkeypatch, "--no-cache")
     assert _outputs(repo, monkeypatch, "--cache-dir", str(cache)) == expected
-    entries = sorted(cache.rglob("*.json"))
+    entries = sorted([*cache.rglob("*.json"), *cache.rglob("*.pack")])
+    assert any(e.suffix == ".pack" for e in entries) and any(e.suffix == ".json" for e in entries)
     for i, entry in enumerate(entries):
         raw = entry.read_bytes()
         if i % 3 == 0:
@@ -126,3 +127,39 @@ def test_values_come_back_with_their_types(value: object) -> None:
 def test_an_unknown_tag_is_refused_not_built() -> None:
     with pytest.raises(ValueError):
         decode(b'{"\\u0001": "os.system", "v": ["echo hi"]}')
+
+
+def test_per_file_entries_share_packs_and_survive_a_new_run(tmp_path: Path) -> None:
+    first = Cache(tmp_path, key=b"k" * 32)
+    keys = [f"{i:02x}{'0' * 38}" for i in range(3)] + ["00" + "1" * 38]  # two share the pack '00'
+    for i, key in enumerate(keys):
+        first.put("file", key, {"n": i})
+    first.flush()
+    packs = sorted(p.name for p in tmp_path.rglob("*.pack"))
+    assert packs == ["00.pack", "01.pack", "02.pack"]
+    second = Cache(tmp_path, key=b"k" * 32)
+    assert [second.get("file", key) for key in keys] == [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]
+
+
+def test_a_damaged_pack_is_a_miss_for_each_of_its_entries(tmp_path: Path) -> None:
+    store = Cache(tmp_path, key=b"k" * 32)
+    store.put("file", "ab" + "0" * 38, [1])
+    store.flush()
+    [pack] = tmp_path.rglob("*.pack")
+    pack.write_bytes(pack.read_bytes()[:-3])
+    assert Cache(tmp_path, key=b"k" * 32).get("file", "ab" + "0" * 38) is None
+
+
+def test_a_pack_drops_its_least_recently_used_entries(tmp_path: Path) -> None:
+    old = [f"ab{i:038d}" for i in range(40)]
+    store = Cache(tmp_path, key=b"k" * 32)
+    for key in old:
+        store.put("file", key, key)
+    store.flush()
+    later = Cache(tmp_path, key=b"k" * 32)
+    assert later.get("file", old[0]) == old[0]  # used by this run
+    later.put("file", "ab" + "x" * 38, "new")
+    later.flush()
+    kept = Cache(tmp_path, key=b"k" * 32)
+    assert kept.get("file", old[0]) == old[0] and kept.get("file", "ab" + "x" * 38) == "new"
+    assert sum(kept.get("file", key) is not None for key in old[1:]) == 16  # as many older ones as the floor

@@ -12,7 +12,13 @@ another machine, or by anyone but this user, does not verify and is ignored.
 The cache never changes a result. Any entry that is corrupt, truncated, from another version,
 signed with another key or written for another key is ignored (and rewritten). Entries are
 written to a temporary file and moved into place (``os.replace``), so a reader never sees half
-an entry and two runs at once are safe. When the folder cannot be written (a read-only
+an entry and two runs at once are safe (the later one's file wins; the other's entries are
+computed again next time).
+
+Per-file entries (one per policy file) are packed 256 ways by key (``file/3f.pack``): creating a
+file costs far more than writing a few kilobytes into one (0.65 ms against 0.02 ms measured on
+this project's CI disk), so a cold run over 2,000 files writes 256 files, not 2,600. A pack keeps
+the entries this run used or wrote, then as many older ones, least recently used dropped first. When the folder cannot be written (a read-only
 checkout) the run goes on without a cache.
 """
 from __future__ import annotations
@@ -50,6 +56,8 @@ FORMAT = 1
 _MAGIC = b"incentive-lint-cache"
 _TAG = "\x01"
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+#: kinds with one small entry per policy file, stored in packs (see the module's docstring)
+PACKED = frozenset({"file", "pos"})
 
 #: the only classes an entry can rebuild (by name, from their fields in order)
 _CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (
@@ -242,6 +250,11 @@ class Cache:
         self._writer: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
         self._serial = 0
+        #: (kind, pack) -> key -> encoded entry, as read from disk and written this run
+        self._packs: dict[tuple[str, str], dict[str, bytes]] = {}
+        #: keys of each pack this run used or wrote, in that order
+        self._used: dict[tuple[str, str], dict[str, None]] = {}
+        self._dirty: set[tuple[str, str]] = set()
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
@@ -249,24 +262,61 @@ class Cache:
     def _header(self, kind: str, key: str) -> bytes:
         return b"\x1f".join([_MAGIC, str(FORMAT).encode(), VERSION.encode(), kind.encode(), key.encode()])
 
-    def get(self, kind: str, key: str) -> Any | None:
-        """The value stored under ``key``, or None (absent, unreadable, foreign or tampered with)."""
-        if not self.enabled:
-            return None
+    def _read(self, path: Path, header: bytes) -> bytes | None:
+        """The signed payload of the file at ``path``, or None (absent, foreign, tampered with)."""
         try:
             # non-blocking, regular files only: a pipe committed in the cache's place cannot make a run wait
-            fd = os.open(self._path(kind, key), _READ_FLAGS)
+            fd = os.open(path, _READ_FLAGS)
             with os.fdopen(fd, "rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                     raise OSError("not a regular file")
                 raw = handle.read()
         except OSError:
-            self.misses += 1
             return None
-        header, sep, rest = raw.partition(b"\n")
+        head, sep, rest = raw.partition(b"\n")
         signature, sep2, payload = rest.partition(b"\n")
-        if not sep or not sep2 or header != self._header(kind, key) or not hmac.compare_digest(
-                signature, self._sign(header, payload)):
+        if not sep or not sep2 or head != header or not hmac.compare_digest(signature, self._sign(head, payload)):
+            return None
+        return payload
+
+    def _pack_id(self, kind: str, key: str) -> tuple[str, str]:
+        return kind, key[:2]
+
+    def _pack_path(self, pack: tuple[str, str]) -> Path:
+        return self.root / f"v{FORMAT}" / pack[0] / f"{pack[1]}.pack"
+
+    def _load_pack(self, pack: tuple[str, str]) -> dict[str, bytes]:
+        """The entries of one pack (read once per run); a damaged pack reads as empty."""
+        entries = self._packs.get(pack)
+        if entries is not None:
+            return entries
+        entries = {}
+        payload = self._read(self._pack_path(pack), self._header(pack[0], "pack-" + pack[1]))
+        at = 0
+        try:
+            while payload is not None and at < len(payload):
+                line_end = payload.index(b"\n", at)
+                name, size = payload[at:line_end].split(b" ")
+                start, at = line_end + 1, line_end + 1 + int(size)
+                if at > len(payload):
+                    raise ValueError("truncated")
+                entries[name.decode("ascii")] = payload[start:at]
+        except (ValueError, UnicodeDecodeError):
+            entries = {}  # signed yet unreadable: written by another version; rebuilt
+        self._packs[pack] = entries
+        self._used.setdefault(pack, {})
+        return entries
+
+    def get(self, kind: str, key: str) -> Any | None:
+        """The value stored under ``key``, or None (absent, unreadable, foreign or tampered with)."""
+        if not self.enabled:
+            return None
+        if kind in PACKED:
+            pack = self._pack_id(kind, key)
+            payload = self._load_pack(pack).get(key)
+        else:
+            payload = self._read(self._path(kind, key), self._header(kind, key))
+        if payload is None:
             self.misses += 1
             return None
         try:
@@ -275,6 +325,8 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
+        if kind in PACKED:
+            self._used[pack][key] = None
         return value
 
     def _sign(self, header: bytes, payload: bytes) -> bytes:
@@ -290,6 +342,12 @@ class Cache:
             payload = encode(value, plain=plain)
         except (_Unencodable, ValueError, TypeError, RecursionError):
             return
+        if kind in PACKED:
+            pack = self._pack_id(kind, key)
+            self._load_pack(pack)[key] = payload
+            self._used[pack][key] = None
+            self._dirty.add(pack)
+            return
         header = self._header(kind, key)
         data = header + b"\n" + self._sign(header, payload) + b"\n" + payload
         if self._writer is None:
@@ -297,11 +355,21 @@ class Cache:
         self._pending.append(self._writer.submit(self._write, self._path(kind, key), data))
 
     def flush(self) -> None:
-        """Wait for every write and stop the writer thread (before forking workers, and at the end)."""
+        """Write the packs changed and wait for every other write, stopping the writer thread
+        (before forking workers, and at the end)."""
         writer, self._writer = self._writer, None
         if writer is not None:
             writer.shutdown(wait=True)
         self._pending.clear()
+        for pack in sorted(self._dirty):
+            entries, used = self._packs[pack], self._used[pack]
+            older = [k for k in entries if k not in used][:max(16, len(used))]  # file order: most recent first
+            keep = [*used, *older]
+            payload = b"".join(b"%s %d\n%s" % (k.encode("ascii"), len(entries[k]), entries[k]) for k in keep)
+            header = self._header(pack[0], "pack-" + pack[1])
+            self._write(self._pack_path(pack), header + b"\n" + self._sign(header, payload) + b"\n" + payload)
+            self._packs[pack] = {k: entries[k] for k in keep}
+        self._dirty.clear()
 
     def _write(self, path: Path, data: bytes) -> None:
         if not self.enabled:
