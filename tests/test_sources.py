@@ -1,10 +1,17 @@
 """Every source a rule cites is in the bibliography, ``docs/sources.md``, with the rules that cite it."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import yaml
+
+from incentive_lint.base.findings import LintResult, Severity
+from incentive_lint.outputs.explain import explain_text
+from incentive_lint.outputs.formats import sarif
+from incentive_lint.settings.catalog import load_catalog
+from incentive_lint.settings.rulespec import RuleSpec, source_uri
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +45,29 @@ def test_every_cited_source_has_an_entry_naming_its_rules() -> None:
 def test_no_rule_cites_a_design_document_outside_the_repository() -> None:
     for key in _cited():
         assert not key.endswith(".md") and ".md " not in key, key
+
+
+def test_every_entry_has_the_anchor_the_links_point_to() -> None:
+    text = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    anchors = dict((key, anchor) for anchor, key in re.findall(r'<a id="([^"]+)"></a>\*\*([^*]+)\*\*', text))
+    for key in _cited():
+        assert anchors[key] == source_uri(key).rsplit("#", 1)[1], key
+
+
+def test_explain_and_sarif_help_link_each_source_to_the_bibliography() -> None:
+    catalog = load_catalog(ROOT)
+    spec = catalog.rules["pays-on-deprioritized-driver"]
+    assert spec.shipped and spec.sources
+    page = explain_text(spec)
+    rules = json.loads(sarif.render(LintResult(findings=()), catalog.rules))["runs"][0]["tool"]["driver"]["rules"]
+    [descriptor] = [r for r in rules if r["id"] == spec.slug]
+    for key in spec.sources:
+        assert f"{key}: {source_uri(key)}" in page
+        assert f"[{key}]({source_uri(key)})" in descriptor["help"]["markdown"]
+
+
+def test_a_user_rule_links_no_source_it_does_not_have(tmp_path: Path) -> None:
+    spec = RuleSpec(slug="own-rule", code="X01", family="engagement", severity=Severity.WARNING, summary="s",
+                    sources=("OurMemo",), folder=str(tmp_path))
+    assert not spec.shipped and spec.source_links() == ()
+    assert "sources.md" not in explain_text(spec)

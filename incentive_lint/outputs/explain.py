@@ -38,6 +38,10 @@ def explain_text(spec: RuleSpec) -> str:
              "Summary", *_paragraphs(spec.summary), "", "Why it matters", *_paragraphs(spec.why)]
     if spec.sources and "Sources:" not in spec.why:
         lines.append(f"  Sources: {', '.join(spec.sources)}")
+    links = spec.source_links()
+    if links:
+        lines += ["", "Sources (the full references, with where to read them, are in docs/sources.md)"]
+        lines += [f"  {key}: {uri}" for key, uri in links]
     lines += ["", "How to fix", *_paragraphs(spec.fix)]
     if spec.options:
         lines += ["", "Options (set them under rules: in .incentive-lint.yaml)"]

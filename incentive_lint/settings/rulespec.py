@@ -2,11 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Mapping, Tuple
 
 from incentive_lint.base.findings import Severity
 
 DOCS_BASE = "https://github.com/incentive-lint/incentive-lint/blob/main/rules"
+#: the bibliography of the shipped rules' source keys (``docs/sources.md``); each key has an
+#: anchor of its own, the key in lower case (pinned by ``tests/test_sources.py``)
+SOURCES_DOC = "https://github.com/incentive-lint/incentive-lint/blob/main/docs/sources.md"
+
+
+def source_uri(key: str) -> str:
+    """Where a source key of a shipped rule is explained (``Kerr75`` -> ``...sources.md#kerr75``)."""
+    return f"{SOURCES_DOC}#{key.lower()}"
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,23 @@ class RuleSpec:
     @property
     def help_uri(self) -> str:
         return f"{DOCS_BASE}/{self.family}/{self.slug}/rule.yaml"
+
+    @property
+    def shipped(self) -> bool:
+        """Whether the rule is one of incentive-lint's own (not a repository's user rule): only
+        those have pages and sources on the project's site."""
+        from incentive_lint.base.resources import catalog_dir
+
+        if not self.folder:
+            return True
+        try:
+            return Path(self.folder).resolve().is_relative_to(catalog_dir().resolve())
+        except OSError:
+            return False
+
+    def source_links(self) -> tuple[tuple[str, str], ...]:
+        """(key, address in the bibliography) of each source, for shipped rules; none for user rules."""
+        return tuple((key, source_uri(key)) for key in self.sources) if self.shipped else ()
 
 
 def validate_options(spec: RuleSpec, options: Mapping[str, Any]) -> tuple[tuple[str, ...], str] | None:

@@ -157,6 +157,10 @@ def _descriptor(spec: RuleSpec) -> dict[str, Any]:
     help_text = why if not spec.fix else f"{why}\n\nHow to fix: {spec.fix}"
     help_md = f"{why}\n\n**How to fix:** {spec.fix}" if spec.fix else why
     help_md += f"\n\nRule `{spec.slug}` ({spec.code}), family `{spec.family}`. [Documentation]({spec.help_uri})"
+    links = spec.source_links()
+    if links:
+        help_md += "\n\nSources: " + ", ".join(f"[{_escape_brackets(key)}]({uri})" for key, uri in links) + "."
+        help_text += "\n\nSources (docs/sources.md): " + ", ".join(f"{key} <{uri}>" for key, uri in links) + "."
     return {
         "id": spec.slug,
         "name": _clip(_pascal(spec.slug), MAX_NAME),
