@@ -141,3 +141,20 @@ def test_the_dependency_table_names_real_rules() -> None:
     unknown = {slug for slugs in DEPENDS_ON_ALL.values() for slug in slugs} - set(catalog.rules)
     assert not unknown, f"engine/invalid.py names rules that do not exist: {sorted(unknown)}"
     assert INFO_RULE in catalog.rules and catalog.rules[INFO_RULE].severity is Severity.INFO
+
+
+def test_a_misspelt_kpi_in_a_component_is_one_dangling_reference_and_nothing_else(tmp_path: Path,
+                                                                                  clean: set) -> None:
+    """The component's pay has no known destination: it is left out of the pay shares (and the
+    divergence names it) instead of being counted as unaligned pay, which made one typo into
+    divergence, unaligned-pay and unrewarded-priority findings."""
+    file = "plans/sales-2025.yaml"
+    findings = _lint(_aligned(tmp_path, (file, "kpi: uptime-contract-acv, weight: 50",
+                                         "kpi: uptime-contract-avc, weight: 50")))
+    added = [f for f in findings if _key(f) not in clean]
+    assert [(f.rule, f.span.file, f.span.start.line) for f in added] == [("dangling-reference", file, 23)], \
+        _show(added)
+    assert "did you mean 'uptime-contract-acv'?" in added[0].message
+    for f in findings:
+        if f.rule == "incentive-strategy-divergence":
+            assert "'ip-sales-2025.uptime-acv' (KPI 'uptime-contract-avc'): a KPI not in the catalog" in f.message

@@ -223,6 +223,8 @@ def strategic_priority_unrewarded(model: Model, options: Mapping[str, Any]) -> I
             at=p.field_loc("weight"),
             args={"priority": p.id, "weight": pct(pi * 100), "share": pct(q * 100)},
             entities=(p.id, strategy.id),
+            # pay on a KPI not in the catalog might be this priority's: then the typo explains it
+            about=(p.id, strategy.id, *_could_pay(model, divergence, p.id, pi * min_ratio)),
             related=tuple(related),
             evidence={"priority_weight": pi * 100, "pay_share": round(q * 100, 2), "ratio": round(ratio, 4),
                       "min_ratio": min_ratio, "min_priority_weight": min_weight,
@@ -237,6 +239,37 @@ def strategic_priority_unrewarded(model: Model, options: Mapping[str, Any]) -> I
 def _contributors_text(d: Divergence, limit: int) -> str:
     rows = [r for r in d.contributors() if abs(r[1] - r[2]) >= 0.0005][:limit]
     return ", ".join(f"{k} {pct(q * 100)}% vs {pct(pi * 100)}%" for k, q, pi in rows)
+
+
+def _unknown_share(model: Model, d: Divergence) -> float:
+    """The pay on KPIs not in the catalog, as a share of all the pay (known and unknown)."""
+    unknown = sum(model.target_pay(c.plan) * c.weight / 100 for c in d.unresolved)
+    return unknown / (d.total_pay + unknown) if d.total_pay + unknown > 0 else 0.0
+
+
+def _could_pay(model: Model, d: Divergence, bucket: str, needed: float) -> tuple[str, ...]:
+    """The unresolved components whose pay, were it all on ``bucket``, would lift its share to
+    ``needed``: the shortfall may be the typo's doing."""
+    if not d.unresolved:
+        return ()
+    u = _unknown_share(model, d)
+    return tuple(c.key for c in d.unresolved) if d.q.get(bucket, 0.0) * (1 - u) + u >= needed - _EPS else ()
+
+
+def _typo_dependent(model: Model, d: Divergence, warn: float) -> tuple[str, ...]:
+    """The components with a KPI not in the catalog that this divergence depends on, or ().
+
+    Their pay is left out of the shares, so the score is of the rest. Placed where it would
+    lower the score most (wherever pay falls short of a priority's weight), the pay known and
+    unknown together would score D_min = sum over buckets of max(0, known share - weight), the
+    shares taken of all the pay. Below the warning tier, the finding may be the typo's doing:
+    it is then folded under the typo's dangling-reference error (``explains`` ``same:
+    component``); at or above it, it stands whatever the typo hides."""
+    if not d.unresolved:
+        return ()
+    scale = 1 - _unknown_share(model, d)
+    d_min = sum(max(0.0, q * scale - d.pi.get(k, 0.0)) for k, q in d.q.items())
+    return tuple(c.key for c in d.unresolved) if d_min < warn - _EPS else ()
 
 
 def _divergence_hit(model: Model, d: Divergence, plans: Sequence[Plan], at: Loc, scope: str,
@@ -254,16 +287,20 @@ def _divergence_hit(model: Model, d: Divergence, plans: Sequence[Plan], at: Loc,
             share = "" if function is None else f" ({pct(w * 100)}% of the priorities {function} contributes to)"
             related.append(link(f"priority '{pid}' weighs {pct(priority.weight)}%{share}", priority, "weight"))
     buckets = {k: {"q": round(q, 4), "pi": round(pi, 4)} for k, q, pi in sorted(d.contributors())}
+    typos = _typo_dependent(model, d, warn)
+    if typos:
+        about = (*(about or entities), *typos)
     return Hit(
         at=at,
         args={"scope": scope, "d": f"{d.score:.2f}", "x": f"{d.score * 100:.0f}",
-              "total": _money(d.total_pay, d.currency) + model.left_out_text(d.left_out),
+              "total": _money(d.total_pay, d.currency) + model.left_out_text(d.left_out, d.unresolved),
               "top": _contributors_text(d, int(options.get("top_contributors", 5)))},
         entities=entities,
         about=about,
         related=tuple(related),
         evidence={"score": round(d.score, 4), "total_target_pay": d.total_pay, "currency": d.currency,
                   "left_out": {p.id: _money(model.target_incentive(p.id), p.currency) for p in d.left_out},
+                  "unresolved": [c.key for c in d.unresolved],
                   "rates": list(model.rates_used()), "buckets": buckets,
                   "plans": sorted(p.id for p in plans), "divergence_warn": warn, "divergence_error": error},
         severity=Severity.ERROR if d.score >= error - _EPS else None)

@@ -65,6 +65,8 @@ class Divergence:
     currency: str | None = None
     #: plans left out of the sums because their currency has no exchange rate in force
     left_out: tuple[Plan, ...] = ()
+    #: components left out because their KPI is not in the catalog (a dangling reference)
+    unresolved: tuple[Component, ...] = ()
 
     def contributors(self) -> list[tuple[str, float, float]]:
         """Buckets ordered by how much they add to the score: (bucket, q, pi)."""
@@ -340,12 +342,23 @@ class Model:
         return tuple(sorted((p for p in chosen if self.rate(p.currency) is None and self.target_incentive(p.id) > 0),
                             key=lambda p: p.id))
 
-    def left_out_text(self, plans: Sequence[Plan]) -> str:
+    def left_out_text(self, plans: Sequence[Plan], components: Sequence[Component] = ()) -> str:
         """" (not counting 'ip-cs-2025' JPY 16,000,000: no exchange rate to EUR in force)", or ''."""
-        if not plans:
-            return ""
-        listed = ", ".join(f"'{p.id}' {self.money(self.target_incentive(p.id), p.currency)}" for p in plans)
-        return f" (not counting {listed}: no exchange rate to {self.reporting_currency} in force)"
+        parts = []
+        if plans:
+            listed = ", ".join(f"'{p.id}' {self.money(self.target_incentive(p.id), p.currency)}" for p in plans)
+            parts.append(f"{listed}: no exchange rate to {self.reporting_currency} in force")
+        if components:
+            listed = ", ".join(f"'{c.key}' (KPI '{c.kpi}')" for c in components)
+            parts.append(f"{listed}: a KPI not in the catalog")
+        return f" (not counting {'; '.join(parts)})" if parts else ""
+
+    def unresolved(self, plans: Sequence[Plan] | None = None) -> tuple[Component, ...]:
+        """Paying components of the plans (in force by default) whose KPI is not in the catalog."""
+        chosen = self.in_force_plans() if plans is None else plans
+        return tuple(c for p in sorted(chosen, key=lambda p: p.id) for c in p.components
+                     if c.type not in ("gate", "modifier") and c.kpi and c.kpi not in self.kpis
+                     and not (c.priority and c.priority in self.priorities))
 
     def rates_used(self) -> tuple[str, ...]:
         """The conversions the sums use, one line per currency: '1 JPY = 0.00625 EUR (fx-2025, from 2025-01-01)'."""
@@ -388,6 +401,11 @@ class Model:
     def _kpi_map(self, kpi_id: str | None) -> dict[str, float]:
         kpi = self.kpis.get(kpi_id or "")
         strategy = self.strategy
+        if kpi is None and kpi_id:
+            # an unknown KPI (a typo, already a dangling-reference error): where its pay flows is
+            # not known, so it flows nowhere rather than being counted as unaligned pay, which
+            # would turn one typo into divergence and unaligned-pay findings of its own
+            return {}
         if kpi is None or strategy is None:
             return {UNALIGNED: 1.0}
         if set(kpi.drivers) & set(strategy.from_drivers):
@@ -497,7 +515,8 @@ class Model:
         pi = {p.id: p.weight / weight_total for p in priorities}
         keys = set(q) | set(pi)
         score = 0.5 * sum(abs(q.get(k, 0.0) - pi.get(k, 0.0)) for k in keys)
-        return Divergence(score, q, pi, share.total, self.reporting_currency, self.unconverted(plans))
+        return Divergence(score, q, pi, share.total, self.reporting_currency, self.unconverted(plans),
+                          self.unresolved(plans))
 
     def function_plans(self, function: str) -> list[Plan]:
         """In-force, non-executive plans that pay roles of ``function``."""
