@@ -46,6 +46,8 @@ def test_init_writes_config_schemas_mapping_precommit_and_ci(tmp_path: Path) -> 
     workflow = yaml.safe_load((tmp_path / ".github" / "workflows" / "incentive-lint.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["check"]["steps"]
     assert any("incentive-lint check" in step.get("run", "") for step in steps)
+    installs = [step["run"] for step in steps if "pip install" in step.get("run", "")]
+    assert installs and all("git+https://" in run for run in installs)  # not on PyPI: docs/install.md
     assert (tmp_path / ".incentive-lint.yaml").is_file()
 
 

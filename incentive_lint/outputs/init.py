@@ -56,7 +56,9 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install "incentive-lint==@VERSION@"
+      # incentive-lint is not on PyPI: it installs from its repository, pinned to a release tag
+      # (or a commit SHA until the first release is tagged; see docs/install.md)
+      - run: pip install "git+https://github.com/incentive-lint/incentive-lint@v@VERSION@"
       - run: incentive-lint check --format github --format text=incentive-lint.txt
 """
 
