@@ -139,9 +139,10 @@ def flow_chart(report: Report, colours: dict[str, str]) -> Safe:
         mid = y + max(ph, wh, 1.5) / 2
         delta = q - weight
         tone = "#b42318" if (b.kind != "priority" and q > 0.0005) or delta <= -0.05 else "#5a6472"
-        title = _truncate(b.title, 64)
-        parts.append(_text(label_x, mid - 9, b.label, font_weight="700"))
-        parts.append(_text(label_x, mid + 5, title, fill="#5a6472", font_size=11))
+        # titles first, ids second: a committee reads "Sell guaranteed uptime", not "p-uptime"
+        second = b.label if b.kind == "priority" and b.name != b.label else b.title
+        parts.append(_text(label_x, mid - 9, _truncate(b.name, 48), font_weight="700"))
+        parts.append(_text(label_x, mid + 5, _truncate(second, 64), fill="#5a6472", font_size=11))
         parts.append(_text(label_x, mid + 19, f"{fmt.pct(q)} of pay · weight {fmt.pct(weight)} · {fmt.points(delta)}",
                            fill=tone, font_size=11.5, font_weight="600"))
     bottom = max(max(y + max(h, 1.5) for y, h in right_stack) + 30, max(y + h for y, h in left) + 24)
@@ -158,7 +159,7 @@ def diverging_bars(report: Report, colours: dict[str, str]) -> Safe:
         return el("svg", {"xmlns": "http://www.w3.org/2000/svg", "viewBox": "0 0 1180 40", "width": 1180,
                           "height": 40, "role": "img", "aria-label": "No divergence to show"},
                   _text(0, 24, "No divergence score: no pay in force or no weighted priorities.", fill="#5a6472"))
-    row_h, top = 30.0, 30.0
+    row_h, top = 40.0, 30.0
     axis = 640.0
     scale = 430.0  # pixels for a gap of 100 points
     order = {b.key: i for i, b in enumerate(report.buckets)}
@@ -175,15 +176,16 @@ def diverging_bars(report: Report, colours: dict[str, str]) -> Safe:
         b = report.bucket(c.bucket)
         w = abs(c.gap) * scale
         x = axis - w if c.gap < 0 else axis
-        parts.append(_text(12, y + 15, b.label, font_weight="600"))
-        parts.append(_text(190, y + 15, f"{fmt.pct(c.q)} of pay vs {fmt.pct(c.pi)} weight", fill="#5a6472",
+        ident = f" · {b.label}" if b.kind == "priority" and b.name != b.label else ""
+        parts.append(_text(12, y + 15, _truncate(b.name, 40), font_weight="600"))
+        parts.append(_text(12, y + 30, f"{fmt.pct(c.q)} of pay vs {fmt.pct(c.pi)} weight{ident}", fill="#5a6472",
                            font_size=11.5))
-        parts.append(el("rect", {"x": x, "y": y + 3, "width": max(w, 1.0), "height": row_h - 10,
+        parts.append(el("rect", {"x": x, "y": y + 8, "width": max(w, 1.0), "height": row_h - 18,
                                  "fill": colours.get(c.bucket, UNALIGNED_COLOUR), "rx": 2,
                                  "data-bucket": c.bucket},
                         el("title", {}, f"{b.label}: {fmt.points(c.gap)}")))
         label_x = x - 6 if c.gap < 0 else x + max(w, 1.0) + 6
-        parts.append(_text(label_x, y + 15, fmt.points(c.gap), text_anchor="end" if c.gap < 0 else "start",
+        parts.append(_text(label_x, y + 22, fmt.points(c.gap), text_anchor="end" if c.gap < 0 else "start",
                            font_weight="600"))
     return el("svg", {"xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {width:.0f} {height:.0f}",
                       "width": int(width), "height": int(height), "role": "img", "id": "gap-chart",
