@@ -74,9 +74,10 @@ def test_pre_commit_try_repo_runs_both_hooks(tmp_path: Path) -> None:
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PRE_COMMIT_COLOR": "never",
            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
     env.pop("VIRTUAL_ENV", None)
+    env.pop("INCENTIVE_LINT_CACHE_DIR", None)  # the hooks keep their cache where users' hooks do: at the root
     # no hook id: both hooks of the manifest run, sharing one installed environment
-    done = subprocess.run([*_pre_commit(), "try-repo", str(hook_repo), "--files", STRATEGY, "notes.yaml",
-                           "--verbose"], cwd=policy, env=env, capture_output=True, text=True, timeout=900)
+    command = [*_pre_commit(), "try-repo", str(hook_repo), "--files", STRATEGY, "notes.yaml", "--verbose"]
+    done = subprocess.run(command, cwd=policy, env=env, capture_output=True, text=True, timeout=900)
     output = done.stdout + done.stderr
     if "An unexpected error has occurred" in output and re.search(
             r"(ConnectionError|NewConnectionError|Temporary failure in name resolution|No matching distribution)",
@@ -93,6 +94,16 @@ def test_pre_commit_try_repo_runs_both_hooks(tmp_path: Path) -> None:
     everything = [line for line in sections["incentive-lint-all"].splitlines() if re.match(r"^\S+\.yaml:\d+:\d+ ", line)]
     assert set(lines) < set(everything)
     assert all(line.startswith(("plans/", "strategy/", "kpis/", "budget/", "org/", "offers/")) for line in everything)
+
+    # the cache is on: written at the root, ignored by git, and a second commit attempt reads it
+    cache = policy / ".incentive-lint-cache"
+    assert any(cache.rglob("*.pack")) and (cache / ".gitignore").is_file()
+    again = subprocess.run(command, cwd=policy, env=env, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 1, again.stdout + again.stderr
+    findings = {hook: [line for line in text.splitlines() if re.match(r"^\S+\.yaml:\d+:\d+ ", line)]
+                for hook, text in sections.items()}
+    assert {hook: [line for line in text.splitlines() if re.match(r"^\S+\.yaml:\d+:\d+ ", line)]
+            for hook, text in _sections(again.stdout).items()} == findings
 
 
 def _log(env: dict[str, str]) -> str:
