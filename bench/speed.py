@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+from run import maxrss_mb, tool_command, tool_env  # bench/run.py: this folder is on the path when run as a script
+
 FLOOR = """
 import os, sys, yaml
 for folder, dirs, files in os.walk(sys.argv[1]):
@@ -40,10 +42,6 @@ for folder, dirs, files in os.walk(sys.argv[1]):
             with open(os.path.join(folder, name), encoding="utf-8") as fh:
                 list(yaml.load_all(fh.read(), Loader=yaml.CSafeLoader))
 """
-
-
-def maxrss_mb(ru_maxrss: int) -> float:
-    return ru_maxrss / (1024 * 1024) if sys.platform == "darwin" else ru_maxrss / 1024
 
 
 def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int]:
@@ -57,11 +55,6 @@ def timed(cmd: Sequence[str], cwd: Path, env: dict[str, str]) -> tuple[float, fl
         err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
         raise SystemExit(f"{' '.join(cmd)} exited {code}:\n{err}")
     return seconds, maxrss_mb(usage.ru_maxrss), code
-
-
-def tool() -> list[str]:
-    found = shutil.which("incentive-lint")
-    return [found] if found else [sys.executable, "-m", "incentive_lint"]
 
 
 def first_plan(corpus: Path) -> Path:
@@ -82,12 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     original = plan.read_bytes()
     cache = Path(tempfile.mkdtemp(prefix="il-bench-cache-"))
     out = Path(tempfile.mkdtemp(prefix="il-bench-out-")) / "report.json"
-    env = {**os.environ, "INCENTIVE_LINT_CACHE_DIR": str(cache)}
+    env = {**tool_env(), "INCENTIVE_LINT_CACHE_DIR": str(cache)}
     env.pop("CI", None)
-    # An installed package has its bytecode compiled by pip; a checkout run with this set would
-    # compile every module on every run (about 0.15 s) and measure that instead.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    check = tool() + ["check", "--format", "json", "--output", str(out), "--fail-on", "never",
+    check = tool_command() + ["check", "--format", "json", "--output", str(out), "--fail-on", "never",
                       "--no-respect-gitignore"]
 
     def empty_cache() -> None:
@@ -115,9 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("one plan edited", check + ["."], lambda: (warm_with(["."])(), edit())),
         ("--only-files one plan, cold", check + ["--only-files", plan_name], empty_cache),
         ("--only-files one plan, warm", check + ["--only-files", plan_name], warm_with(["--only-files", plan_name])),
-        ("--version", tool() + ["--version"], nothing),
+        ("--version", tool_command() + ["--version"], nothing),
     ]
-    timed(tool() + ["--version"], corpus, env)  # writes the bytecode of a checkout, once
+    timed(tool_command() + ["--version"], corpus, env)  # writes the bytecode of a checkout, once
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "incentive_lint")],
                    env=env, check=False, stdout=subprocess.DEVNULL)
     files = sum(1 for p in corpus.rglob("*.y*ml") if not p.name.startswith("."))
