@@ -46,10 +46,9 @@ def _lint(options: LintOptions, setup: Setup | None = None) -> tuple[LintResult,
         refused.extend([register] if register is not None else [])
     if refused:
         ws.model.issues = (*ws.model.issues, *refused)
-    engine = Engine(ws.model, ws.locator, ws.documents, jobs=options.jobs)
-    if ws.file_cache is not None:  # positions earlier runs found: those files are not read again
+    engine = Engine(ws.model, ws.locator, ws.documents)
+    if ws.file_cache is not None:
         ws.file_cache.store.flush()  # no writer thread while the engine forks workers
-        engine.spans.update(ws.file_cache.known_spans())
     findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"))
     suppressed: list[Finding] = []
     if options.exceptions:
@@ -57,7 +56,6 @@ def _lint(options: LintOptions, setup: Setup | None = None) -> tuple[LintResult,
 
         findings, suppressed = apply_exceptions(findings, ws, engine, options)
     if ws.file_cache is not None:
-        ws.file_cache.save_spans(engine.spans)
         ws.file_cache.store.flush()
     states = _file_states(ws, _register_name(ws, options))
     # The exceptions register is read by the gate: it is not a policy file skipped.

@@ -15,7 +15,8 @@ written to a temporary file and moved into place (``os.replace``), so a reader n
 an entry and two runs at once are safe (the later one's file wins; the other's entries are
 computed again next time).
 
-Per-file entries (one per policy file) are packed 256 ways by key (``file/3f.pack``): creating a
+Per-file entries (one per policy file: its documents, issues and position table, so that a file
+read from the cache is never read again for a finding's position) are packed 256 ways by key (``file/3f.pack``): creating a
 file costs far more than writing a few kilobytes into one (0.65 ms against 0.02 ms measured on
 this project's CI disk), so a cold run over 2,000 files writes 256 files, not 2,600. A pack keeps
 the entries this run used or wrote, then as many older ones, least recently used dropped first. When the folder cannot be written (a read-only
@@ -44,20 +45,21 @@ from incentive_lint.base.source import Position, Span
 from incentive_lint.base.version import VERSION
 from incentive_lint.model.core import InvalidDocument
 from incentive_lint.model.entities import Loc
-from incentive_lint.read.documents import Document, Issue, Limits, ParsedFile
+from incentive_lint.read.documents import Document, Issue, Limits
 from incentive_lint.read.files import Candidate, read_text
+from incentive_lint.read.positions import Positions
 
 #: the folder name at the repository root
 CACHE_DIR_NAME = ".incentive-lint-cache"
 #: environment variable naming another cache folder
 CACHE_ENV = "INCENTIVE_LINT_CACHE_DIR"
-#: bumped whenever what an entry holds changes shape
-FORMAT = 1
+#: bumped whenever what an entry holds changes shape (2: file entries hold the position table)
+FORMAT = 2
 _MAGIC = b"incentive-lint-cache"
 _TAG = "\x01"
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 #: kinds with one small entry per policy file, stored in packs (see the module's docstring)
-PACKED = frozenset({"file", "pos"})
+PACKED = frozenset({"file"})
 
 #: the only classes an entry can rebuild (by name, from their fields in order)
 _CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (
@@ -443,12 +445,11 @@ def cache_root(repository: Path, given: Path | None = None, environ: Callable[[s
 # --------------------------------------------------------------------------- per-file entries
 
 #: what reading one file gave (see ``engine.workspace.FileOutcome``)
-Outcome = Tuple[List[Document], List[Issue], bool, Optional[ParsedFile], Optional[str], List[InvalidDocument]]
-SpanKey = Tuple[Loc, bool]
+Outcome = Tuple[List[Document], List[Issue], bool, Optional[Positions], Optional[str], List[InvalidDocument]]
 
 
 class FileCache:
-    """The per-file half of the cache: each file's documents, issues and positions, keyed by its
+    """The per-file half of the cache: each file's documents, issues and position table, keyed by its
     content, its name and everything reading depends on (the tool's code, schemas and limits).
 
     The configuration and the catalog are not part of a file's key: reading and validating a file
@@ -459,7 +460,6 @@ class FileCache:
         self.store, self.salt = store, salt
         #: display name -> key of its content (None: not cacheable, e.g. text given by an editor)
         self.keys: dict[str, str] = {}
-        self._known: dict[str, dict[SpanKey, Span]] = {}
         self.parsed = 0
 
     def hash_all(self, candidates: Sequence[Candidate], limits: Limits, given: Mapping[str, str]) -> None:
@@ -489,10 +489,6 @@ class FileCache:
                 missing.append(candidate)
                 continue
             cached[i] = outcome
-            assert key is not None
-            spans = self.store.get("pos", key)
-            if spans is not None:
-                self._known[candidate.display] = _unpack_spans(candidate.display, spans)
         self.parsed = len(missing)
         fresh = read_all(missing)
         for i, candidate in enumerate(candidates):
@@ -505,36 +501,12 @@ class FileCache:
                 self.store.put("file", key, _pack(outcome), plain=True)
             yield outcome
 
-    def known_spans(self) -> dict[SpanKey, Span]:
-        """The positions earlier runs found in the files read from the cache."""
-        out: dict[SpanKey, Span] = {}
-        for spans in self._known.values():
-            out.update(spans)
-        return out
-
-    def save_spans(self, spans: Mapping[SpanKey, Span]) -> None:
-        """Store, per file, the positions this run resolved (with those already stored), so that a
-        later run finds them without reading the file again."""
-        by_file: dict[str, dict[SpanKey, Span]] = {}
-        for request, span in spans.items():
-            by_file.setdefault(request[0].file, {})[request] = span
-        for file, found in sorted(by_file.items()):
-            key = self.keys.get(file)
-            if key is None:
-                continue
-            known = self._known.get(file, {})
-            if all(request in known for request in found):
-                continue
-            rows = [[where.doc, list(where.path), on_key, s.start.line, s.start.column, s.end.line, s.end.column]
-                    for (where, on_key), s in {**known, **found}.items()
-                    if s.file == file and all(type(p) in (str, int) for p in where.path)]
-            self.store.put("pos", key, sorted(rows, key=repr), plain=True)
 
 
 def _pack(outcome: Outcome) -> dict[str, Any]:
-    docs, issues, has_policy, _, inline, invalid = outcome
+    docs, issues, has_policy, positions, inline, invalid = outcome
     return {"docs": [[d.index, d.data, d.kind] for d in docs], "issues": list(issues), "policy": has_policy,
-            "inline": inline, "invalid": list(invalid)}
+            "inline": inline, "invalid": list(invalid), "pos": positions.to_json() if positions is not None else None}
 
 
 def _unpack(display: str, entry: Any) -> Outcome | None:
@@ -545,16 +517,11 @@ def _unpack(display: str, entry: Any) -> Outcome | None:
         if not (all(type(i) is Issue for i in issues) and all(type(i) is InvalidDocument for i in invalid)
                 and (inline is None or type(inline) is str) and type(entry["policy"]) is bool):
             return None
-        return docs, issues, entry["policy"], None, inline, invalid
+        positions = None
+        if entry["pos"] is not None:  # None: the file was refused (never read), it has no positions
+            positions = Positions.from_json(display, entry["pos"])
+            if positions is None:
+                return None
+        return docs, issues, entry["policy"], positions, inline, invalid
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def _unpack_spans(display: str, rows: Any) -> dict[SpanKey, Span]:
-    out: dict[SpanKey, Span] = {}
-    try:
-        for doc, path, on_key, sl, sc, el, ec in rows:
-            out[(Loc(display, doc, tuple(path)), bool(on_key))] = Span(display, Position(sl, sc), Position(el, ec))
-    except (TypeError, ValueError):
-        return {}
-    return out

@@ -11,7 +11,6 @@ that is not (the consequence becomes a problem of its own again).
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
@@ -29,35 +28,19 @@ from incentive_lint.settings.rulespec import RuleSpec
 from incentive_lint.base.source import NodePath, Span, render_path
 
 
-_CHUNK = 64
-_FORKED_ENGINE: Engine | None = None
-
-
 def default_jobs(files: int) -> int:
     """Worker processes for ``files`` files: one per core, but only with enough work for each."""
     return max(1, min(os.cpu_count() or 1, files // 250))
 
 
-def _resolve_chunk(groups: list[list[tuple[Loc, bool]]]) -> dict[tuple[Loc, bool], Span]:
-    engine = _FORKED_ENGINE
-    assert engine is not None
-    out: dict[tuple[Loc, bool], Span] = {}
-    for group in groups:
-        for where, on_key in group:
-            out[(where, on_key)] = engine.span(where, on_key)
-    return out
-
-
 class Engine:
     """Turns hits into findings for one run."""
 
-    def __init__(self, model: Model, locator: Locator, documents: Mapping[tuple[str, int], Any],
-                 jobs: int | None = None) -> None:
+    def __init__(self, model: Model, locator: Locator, documents: Mapping[tuple[str, int], Any]) -> None:
         self.model = model
         self.locator = locator
         self.documents = documents
         self._spans: dict[tuple[Loc, bool], Span] = {}
-        self.jobs = jobs
         self._kinds: dict[str, tuple[str, ...]] | None = None
 
     def kinds(self, ident: str) -> tuple[str, ...]:
@@ -93,6 +76,8 @@ class Engine:
         return self._spans
 
     def span(self, where: Where, on_key: bool = False) -> Span:
+        """Where a hit points: from the position tables recorded when the files were read (no file
+        is read again), kept per request (many findings point at one node)."""
         if isinstance(where, Span):
             return where
         key = (where, on_key)
@@ -100,35 +85,6 @@ class Engine:
         if found is None:
             found = self._spans[key] = self.locator.span(where.file, where.doc, where.path, key=on_key)
         return found
-
-    def prefetch(self, hits: Iterable[Hit]) -> None:
-        """Resolve every position the hits need, one file at a time (each file is re-read once);
-        with many files, in worker processes."""
-        wanted: set[tuple[Loc, bool]] = set()
-        for hit in hits:
-            if isinstance(hit.at, Loc):
-                wanted.add((hit.at, hit.on_key))
-            wanted.update((where, False) for _, where in hit.related if isinstance(where, Loc))
-        wanted.difference_update(self._spans)  # known already (from the cache, or asked before)
-        by_file: dict[str, list[tuple[Loc, bool]]] = {}
-        for request in sorted(wanted, key=lambda w: (w[0].file, w[0].doc, tuple(map(str, w[0].path)), w[1])):
-            by_file.setdefault(request[0].file, []).append(request)
-        groups = list(by_file.values())
-        jobs = default_jobs(len(groups)) if self.jobs is None else max(1, self.jobs)
-        if jobs > 1 and len(groups) >= 2 * _CHUNK and "fork" in mp.get_all_start_methods():
-            global _FORKED_ENGINE
-            _FORKED_ENGINE = self  # inherited by the forked workers; nothing is pickled but results
-            try:
-                chunks = [groups[i:i + _CHUNK] for i in range(0, len(groups), _CHUNK)]
-                with mp.get_context("fork").Pool(jobs) as pool:
-                    for spans in pool.imap(_resolve_chunk, chunks):
-                        self._spans.update(spans)
-            finally:
-                _FORKED_ENGINE = None
-            return
-        for group in groups:
-            for where, on_key in group:
-                self.span(where, on_key)
 
     def semantic_path(self, file: str, doc: int, path: NodePath) -> str:
         """The node path with list indexes replaced by item ids where items have one,
@@ -185,7 +141,6 @@ class Engine:
         guard.report()
         for spec, setting in deferred:
             pending.extend((spec, setting, hit) for hit in FUNCTIONS[spec.function](self.model, setting.options))
-        self.prefetch(hit for _, _, hit in pending)
         findings: set[Finding] = set()
         summarize = profile != "strict"
         for spec, setting, hit in pending:

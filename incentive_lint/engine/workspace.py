@@ -31,6 +31,7 @@ from incentive_lint.read.documents import DEFAULT_LIMITS, Document, Issue, Limit
 from incentive_lint.read.files import Candidate, Scope, discover, find_root, read_text
 from incentive_lint.read.locator import Locator
 from incentive_lint.read.parse import node_span, parse_text
+from incentive_lint.read.positions import Positions
 from incentive_lint.model.build import build
 from incentive_lint.model.core import InvalidDocument, Model
 from incentive_lint.base.source import Span
@@ -69,6 +70,10 @@ class LintOptions:
     cache_dir: Path | None = None
     #: show progress on stderr once reading takes over a second (``check`` sets it on a terminal only)
     progress: bool = False
+    #: the files found by earlier runs, by what finding them depends on (see :func:`discovery_key`):
+    #: a long-lived caller (the language server) passes one dict to every run and clears it when
+    #: files may have been created or deleted, so that the folders are walked once, not every run
+    discovered: Optional[dict[str, Tuple[List[Candidate], List[Issue], List[str]]]] = None
 
 
 def root_of(options: LintOptions) -> Path:
@@ -203,9 +208,9 @@ def check_file(parsed: ParsedFile, limits: Limits = DEFAULT_LIMITS
     return valid, issues, has_policy, invalid
 
 
-#: (valid documents, issues, holds policy documents, parsed file kept for positions,
+#: (valid documents, issues, holds policy documents, the file's position table (None: not read),
 #:  the text when it may hold inline exception comments, the documents that failed validation)
-FileOutcome = Tuple[List[Document], List[Issue], bool, Optional[ParsedFile], Optional[str], List[InvalidDocument]]
+FileOutcome = Tuple[List[Document], List[Issue], bool, Optional[Positions], Optional[str], List[InvalidDocument]]
 INLINE_MARK = "incentive-lint"
 #: a line that may hold an exception comment (``# incentive-lint: ignore[...]``); the bare name would
 #: also match the ``schema: incentive-lint/v1`` line of every file and keep every file's text
@@ -213,43 +218,41 @@ _INLINE_COMMENT = re.compile(r"#\s*incentive-lint\s*:")
 CHUNK = 64
 
 
-def read_one(candidate: Candidate, keep_trees: bool = True, limits: Limits = DEFAULT_LIMITS,
-             text: str | None = None) -> FileOutcome:
-    """Read, parse and validate one file (``text``: its content, instead of reading the disk)."""
-    given = text is not None
+def read_one(candidate: Candidate, limits: Limits = DEFAULT_LIMITS, text: str | None = None) -> FileOutcome:
+    """Read, parse and validate one file (``text``: its content, instead of reading the disk).
+
+    The file is read once: its position table, recorded while its documents were built, is all
+    later findings need, so no node tree outlives the building of its document."""
     if text is None:
         text, issue = read_text(candidate.path, candidate.display, max_bytes=limits.max_file_size)
         if text is None:
             assert issue is not None
             return [], [issue], True, None, None, []
-    parsed = parse_text(text, candidate.display, limits)
+    parsed = parse_text(text, candidate.display, limits, keep_trees=False)
     docs, file_issues, has_policy, invalid = check_file(parsed, limits)
-    # given text is not on disk, where the locator would re-read it: keep its tree for positions
-    keep = (bool(file_issues) or given) and keep_trees
-    if not keep:
-        parsed.release()
     inline = text if _INLINE_COMMENT.search(text) else None
-    return docs, file_issues, has_policy, parsed if keep else None, inline, invalid
+    return docs, file_issues, has_policy, parsed.positions, inline, invalid
 
 
-Packed = Tuple[List[Tuple[int, Any, Optional[str]]], List[Issue], bool, Optional[str], List[InvalidDocument]]
+Packed = Tuple[List[Tuple[int, Any, Optional[str]]], List[Issue], bool, Optional[Positions], Optional[str],
+               List[InvalidDocument]]
 
 
 def _read_chunk(chunk: List[Candidate], limits: Limits = DEFAULT_LIMITS) -> List[Packed]:
-    """Read files in a worker; documents travel back as plain tuples (cheaper to pickle).
-    Node trees do not travel: the parent re-reads the few files with issues."""
+    """Read files in a worker; documents travel back as plain tuples (cheaper to pickle), position
+    tables as their raw arrays (see ``Positions.__reduce__``)."""
     gc.disable()
     out: List[Packed] = []
     for candidate in chunk:
-        docs, issues, has_policy, _, inline, invalid = read_one(candidate, keep_trees=False, limits=limits)
-        out.append(([(d.index, d.data, d.kind) for d in docs], issues, has_policy, inline, invalid))
+        docs, issues, has_policy, positions, inline, invalid = read_one(candidate, limits=limits)
+        out.append(([(d.index, d.data, d.kind) for d in docs], issues, has_policy, positions, inline, invalid))
     return out
 
 
 def _unpack(candidate: Candidate, packed: Packed) -> FileOutcome:
-    docs, issues, has_policy, inline, invalid = packed
+    docs, issues, has_policy, positions, inline, invalid = packed
     return ([Document(candidate.display, index, data, Span.at(candidate.display, 1), kind=kind)
-             for index, data, kind in docs], issues, has_policy, None, inline, invalid)
+             for index, data, kind in docs], issues, has_policy, positions, inline, invalid)
 
 
 def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DEFAULT_LIMITS,
@@ -329,6 +332,12 @@ class Setup:
     files: FileCache | None = None
 
 
+def discovery_key(options: LintOptions, cwd: Path, root: Path, config: Config) -> str:
+    """Everything the list of files found depends on but the files and folders themselves."""
+    return repr((sorted(str(p) for p in options.paths), str(cwd), str(root), list(config.include),
+                 [*config.exclude, *options.exclude], options.respect_gitignore))
+
+
 def prepare(options: LintOptions) -> Setup:
     """Load the configuration and the catalog and find the files (the first part of :func:`read_workspace`)."""
     cwd = options.cwd or Path.cwd()
@@ -344,7 +353,17 @@ def prepare(options: LintOptions) -> Setup:
     settings = rule_settings(config, catalog, options.selection)
     taxonomy = default_taxonomy().extended(config.raw.get("taxonomy"))
     scope = Scope(root, config.include, [*config.exclude, *options.exclude], options.respect_gitignore)
-    candidates, issues = discover(list(options.paths), cwd, root, scope)
+    memo = options.discovered
+    key = discovery_key(options, cwd, root, config) if memo is not None else ""
+    if memo is not None and key in memo:
+        found, refused, left_out = memo[key]
+        candidates, issues = list(found), list(refused)
+        scope.left_out.extend(left_out)  # as the walk would have noted them
+    else:
+        candidates, issues = discover(list(options.paths), cwd, root, scope)
+        if memo is not None:
+            memo.clear()  # one entry: the configuration's scope changed, or it is the first run
+            memo[key] = (list(candidates), list(issues), list(scope.left_out))
     if options.texts:  # an unsaved new file is checked as if it were on disk
         known = {c.display for c in candidates}
         candidates = sorted([*candidates, *(Candidate(Path(os.path.abspath(root / name)), name)
@@ -365,7 +384,7 @@ def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspac
     root, config, catalog, settings, taxonomy, scope, candidates, limits = (
         s.root, s.config, s.catalog, s.settings, s.taxonomy, s.scope, s.candidates, s.limits)
     issues = list(s.issues)
-    locator = Locator(candidates, limits)
+    locator = Locator()
     valid: list[Document] = []
     invalid: list[InvalidDocument] = []
     files_checked = files_skipped = 0
@@ -381,7 +400,7 @@ def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspac
         outcomes = _read_all(candidates, options.jobs, limits, options.texts)
     progress = _Progress(len(candidates) if options.progress else 0)
     for candidate, outcome in zip(candidates, progress.wrap(outcomes)):
-        docs, file_issues, has_policy, parsed, text, failed = outcome
+        docs, file_issues, has_policy, positions, text, failed = outcome
         if any(i.rule == NOT_OURS for i in file_issues):
             if not has_policy:  # only another tool's documents: skipped, and counted as such
                 kinds = [str(dict(i.args).get("kind")) for i in file_issues if i.rule == NOT_OURS]
@@ -396,8 +415,8 @@ def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspac
         valid.extend(docs)
         invalid.extend(failed)
         issues.extend(file_issues)
-        if parsed is not None:
-            locator.add(parsed)  # keep node trees only where findings will point
+        if positions is not None:
+            locator.add_positions(candidate.display, positions)
     progress.close()
     as_of = options.as_of or _dt.date.today()
     model = build(valid, taxonomy, as_of, invalid)

@@ -1,10 +1,17 @@
 """The language server: publishes findings for open policy files while they are edited.
 
-The whole repository is linted on every change, but each file's read outcome (parsed,
-validated documents) is kept in memory and reused while the file's text (open buffer) or its
-size and modification time (on disk) are unchanged, so a keystroke re-reads one file. After
-each run the diagnostics of every open file are compared with those last published, and only
-the files whose findings changed are published again: a strategy edit reaches an open plan.
+The whole repository is linted on every change, so the diagnostics are always those a full
+``check`` of the same state gives; what does not change between keystrokes is kept:
+
+* each file's read outcome (validated documents and position table) is reused while the file's
+  text (open buffer) or its size and modification time (on disk) are unchanged, so a keystroke
+  re-reads one file and no position needs a file read again;
+* the list of files is found once, and found again only when the client reports files created,
+  changed or deleted on disk (``workspace/didChangeWatchedFiles``) or a file is saved;
+* only the findings in open files become diagnostics.
+
+After each run the diagnostics of every open file are compared with those last published, and
+only the files whose findings changed are published again: a strategy edit reaches an open plan.
 """
 from __future__ import annotations
 
@@ -52,6 +59,13 @@ class Session:
         self.memo: dict[str, tuple[Any, FileOutcome]] = {}
         self.published: dict[str, list[lsp.Diagnostic]] = {}  # uri -> last published
         self.catalog: Any = None
+        #: the files found by the last walk (see ``LintOptions.discovered``); cleared by :meth:`forget_files`
+        self.discovered: dict[str, Any] = {}
+        self._uris: dict[str, str] = {}
+
+    def forget_files(self) -> None:
+        """Files may have been created or deleted, or the configuration changed: walk again next run."""
+        self.discovered.clear()
 
     def name(self, uri: str) -> str | None:
         path = to_fs_path(uri)
@@ -63,7 +77,10 @@ class Session:
             return None
 
     def uri(self, name: str) -> str:
-        return from_fs_path(str(self.root / name)) or ""
+        found = self._uris.get(name)
+        if found is None:
+            found = self._uris[name] = from_fs_path(str(self.root / name)) or ""
+        return found
 
     def reader(self, candidate: Candidate, limits: Limits) -> FileOutcome:
         text = self.texts.get(candidate.display)
@@ -96,13 +113,14 @@ class Session:
     def run(self) -> dict[str, list[lsp.Diagnostic]]:
         """Lint the repository; return uri -> diagnostics of each open file whose diagnostics changed."""
         options = LintOptions(paths=[self.root], cwd=self.root, root=self.root, reader=self.reader,
-                              texts=dict(self.texts))
+                              texts=dict(self.texts), discovered=self.discovered)
         result, ws = lint(options)
         gc.unfreeze()  # a long-lived process: let the cyclic GC reclaim earlier runs
         self.catalog = ws.catalog
         by_file: dict[str, list[lsp.Diagnostic]] = {}
         for finding in result.findings:
-            by_file.setdefault(finding.span.file, []).append(self.diagnostic(finding))
+            if finding.span.file in self.texts:  # only open files are published
+                by_file.setdefault(finding.span.file, []).append(self.diagnostic(finding))
         changed = {}
         for name in self.texts:
             uri = self.uri(name)
@@ -204,6 +222,7 @@ def build_server() -> LanguageServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        session(ls).forget_files()  # "save as" creates a file; a saved configuration may change the scope
         refresh(ls)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
@@ -219,6 +238,7 @@ def build_server() -> LanguageServer:
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: LanguageServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        session(ls).forget_files()
         refresh(ls)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)

@@ -1,16 +1,19 @@
-"""Building plain values from one YAML document's node tree with the YAML 1.2 core schema, recording input issues."""
+"""Building plain values from one YAML document's node tree with the YAML 1.2 core schema, recording
+input issues and, in the same walk, where each node is (``read/positions.py``)."""
 from __future__ import annotations
 
 import datetime as _dt
 import math
 import re
 import sys
-from typing import Any, cast
+from typing import Any, Tuple, cast
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from incentive_lint.base.source import LineTable, NodePath, Span
 from incentive_lint.read.documents import Issue
+from incentive_lint.read.positions import ENTRY, ITEM, LEAF, MAPPING, MAX_RECORD_DEPTH, MERGE, NOT_A_KEY, SEQUENCE, \
+    Recorder
 
 MAX_ALIAS_EXPANSION = 100_000
 MAX_DEPTH = 100
@@ -56,19 +59,33 @@ _intern = sys.intern
 _INTERN_MAX = 48
 
 
-class _Builder:
-    """Builds plain data from one document's node tree and records input issues."""
+#: a built value: (value, the values it counts for, its position table ref)
+_Built = Tuple[Any, int, int]
 
-    def __init__(self, file: str, table: LineTable, doc_index: int, offset: int = 0) -> None:
+
+class _Builder:
+    """Builds plain data from one document's node tree and records input issues and positions.
+
+    Positions go to ``recorder`` as the data is built (see ``read/positions.py``): each mapping and
+    sequence gets its record when it is entered, and each key, value and item its offsets, so the
+    one walk over the tree gives both. Offsets are the nodes' marks, counted from the text the
+    tree was composed from (the recorder's document row holds ``offset``)."""
+
+    def __init__(self, file: str, table: LineTable, doc_index: int, offset: int = 0,
+                 recorder: Recorder | None = None) -> None:
         self.file = file
         self.table = table
         self.doc_index = doc_index
         #: where in the file the text the nodes were composed from begins (their marks count from there)
         self.offset = offset
         self.issues: list[Issue] = []
-        self.built: dict[int, tuple[Any, int]] = {}
+        self.built: dict[int, _Built] = {}
         self.active: set[int] = set()
         self.expanded = 0
+        self.recorder = recorder if recorder is not None else Recorder(file)
+        self.nodes = self.recorder.nodes
+        #: refs of the records made by :meth:`_record` (inside nodes the builder does not read)
+        self.recorded: dict[int, int] = {}
 
     def span(self, node: Node) -> Span:
         offset = self.offset
@@ -81,7 +98,12 @@ class _Builder:
     def build(self, node: Node, path: NodePath) -> Any:
         return self._build(node, path, 0)[0]
 
-    def _build(self, node: Node, path: NodePath, depth: int) -> tuple[Any, int]:
+    def build_recorded(self, node: Node) -> tuple[Any, int]:
+        """The document's data and the ref of its root in the position table."""
+        value, _, ref = self._build(node, (), 0)
+        return value, ref
+
+    def _build(self, node: Node, path: NodePath, depth: int) -> _Built:
         key = id(node)
         if key in self.active:
             raise _TooComplex(node, path, "an alias refers to the mapping or list that contains it, which "
@@ -98,7 +120,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise _TooComplex(node, path, f"the data is nested more than {MAX_DEPTH} levels deep; flatten it.")
         if isinstance(node, ScalarNode):
-            result = (self._scalar(node, path), 1)
+            result: _Built = (self._scalar(node, path), 1, LEAF)
         else:
             self.active.add(key)
             try:
@@ -112,13 +134,20 @@ class _Builder:
         self.built[key] = result
         return result
 
-    def _sequence(self, node: SequenceNode, path: NodePath, depth: int) -> tuple[Any, int]:
+    def _sequence(self, node: SequenceNode, path: NodePath, depth: int) -> _Built:
         if node.tag != _SEQ:
             self._unknown_tag(node, path)
-            return None, 1
+            return None, 1, self._record(node, depth)
+        children = node.value
+        nodes = self.nodes
+        ref = len(nodes)
+        nodes.append(SEQUENCE)
+        nodes.append(len(children))
+        nodes.extend([0] * (ITEM * len(children)))  # filled below: children get their records after this one
+        at = ref + 2
         items: list[Any] = []
         size = 1
-        for i, child in enumerate(node.value):
+        for i, child in enumerate(children):
             if child.__class__ is ScalarNode and child.tag == _PLAIN:
                 value = child.value
                 if not value or value[0] in _PLAIN_SPECIAL_START or value in _WORDS:
@@ -127,28 +156,44 @@ class _Builder:
                     value = _intern(value)
                 items.append(value)
                 size += 1
+                nodes[at:at + ITEM] = (child.start_mark.index, child.end_mark.index, LEAF)
+                at += ITEM
                 continue
-            value, n = self._build(child, (*path, i), depth + 1)
+            value, n, child_ref = self._build(child, (*path, i), depth + 1)
             items.append(value)
             size += n
-        return items, size
+            nodes[at:at + ITEM] = (child.start_mark.index, child.end_mark.index, child_ref)
+            at += ITEM
+        return items, size, ref
 
-    def _mapping(self, node: MappingNode, path: NodePath, depth: int) -> tuple[Any, int]:
+    def _mapping(self, node: MappingNode, path: NodePath, depth: int) -> _Built:
         if node.tag != _MAP:
             self._unknown_tag(node, path)
-            return None, 1
+            return None, 1, self._record(node, depth)
+        pairs = node.value
+        nodes = self.nodes
+        key_id = self.recorder.key_id
+        ref = len(nodes)
+        nodes.append(MAPPING)
+        nodes.append(len(pairs))
+        nodes.extend([0] * (ENTRY * len(pairs)))  # filled below: values get their records after this one
+        at = ref + 2 - ENTRY
         out: dict[str, Any] = {}
         merged: list[dict[str, Any]] = []
         first_keys: dict[str, Node] | None = None  # built on the first duplicate only
         size = 1
-        for key_node, value_node in node.value:
+        for key_node, value_node in pairs:
+            at += ENTRY
             if key_node.__class__ is not ScalarNode:
+                nodes[at] = NOT_A_KEY  # never looked up (the tree lookup indexes scalar keys only)
                 self.issue("invalid-value", key_node, path,
                            "a key must be plain text, not a list or mapping; rewrite the key as a word.")
                 continue
             text = key_node.value
             if text == "<<" and key_node.tag in (_PLAIN, _MERGE):
-                value, n = self._build(value_node, path, depth + 1)
+                value, n, merged_ref = self._build(value_node, path, depth + 1)
+                nodes[at] = MERGE
+                nodes[at + 5] = merged_ref
                 size += n
                 for source in value if isinstance(value, list) else [value]:
                     if isinstance(source, dict):
@@ -176,17 +221,66 @@ class _Builder:
                     value = _intern(value)
                 out[name] = value
                 size += 1
+                nodes[at:at + ENTRY] = (key_id(text), key_node.start_mark.index, key_node.end_mark.index,
+                                        value_node.start_mark.index, value_node.end_mark.index, LEAF)
                 continue
-            value, n = self._build(value_node, (*path, name), depth + 1)
+            value, n, value_ref = self._build(value_node, (*path, name), depth + 1)
             out[name] = value
             size += n
+            nodes[at:at + ENTRY] = (key_id(text), key_node.start_mark.index, key_node.end_mark.index,
+                                    value_node.start_mark.index, value_node.end_mark.index, value_ref)
         if merged:
             combined: dict[str, Any] = {}
             for source in reversed(merged):  # earlier sources win, explicit keys win over all
                 combined.update(source)
             combined.update(out)
             out = combined
-        return out, size
+        return out, size, ref
+
+    def _record(self, node: Node, depth: int) -> int:
+        """Record the positions inside a node the builder does not read (an unknown tag makes it
+        None), since findings may still point into it: the ref of its record, or ``LEAF``."""
+        if node.__class__ is ScalarNode or depth > MAX_RECORD_DEPTH:
+            return LEAF
+        key = id(node)
+        seen = self.built.get(key)
+        if seen is not None:
+            return seen[2]
+        found = self.recorded.get(key)
+        if found is not None:
+            return found  # an alias, or an alias inside the node itself
+        nodes = self.nodes
+        ref = len(nodes)
+        self.recorded[key] = ref
+        if isinstance(node, MappingNode):
+            pairs = node.value
+            nodes.append(MAPPING)
+            nodes.append(len(pairs))
+            nodes.extend([0] * (ENTRY * len(pairs)))
+            at = ref + 2
+            for key_node, value_node in pairs:
+                if key_node.__class__ is not ScalarNode:
+                    nodes[at] = NOT_A_KEY
+                elif key_node.value == "<<" and key_node.tag in (_PLAIN, _MERGE):
+                    nodes[at] = MERGE
+                    nodes[at + 5] = self._record(value_node, depth + 1)
+                else:
+                    child = self._record(value_node, depth + 1)
+                    nodes[at:at + ENTRY] = (self.recorder.key_id(key_node.value), key_node.start_mark.index,
+                                            key_node.end_mark.index, value_node.start_mark.index,
+                                            value_node.end_mark.index, child)
+                at += ENTRY
+        else:
+            items = cast(SequenceNode, node).value
+            nodes.append(SEQUENCE)
+            nodes.append(len(items))
+            nodes.extend([0] * (ITEM * len(items)))
+            at = ref + 2
+            for child_node in items:
+                child = self._record(child_node, depth + 1)
+                nodes[at:at + ITEM] = (child_node.start_mark.index, child_node.end_mark.index, child)
+                at += ITEM
+        return ref
 
     def _duplicate(self, earlier: Node, key_node: ScalarNode, name: str, path: NodePath) -> None:
         line = self.table.position(earlier.start_mark.index + self.offset).line

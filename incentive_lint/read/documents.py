@@ -7,6 +7,7 @@ from typing import Any, Iterable, Mapping
 from yaml.nodes import Node
 
 from incentive_lint.base.source import LineTable, NodePath, Span
+from incentive_lint.read.positions import Positions
 
 #: The largest policy file read (bytes): 1 MB is over two hundred times a typical policy file. What
 #: it costs to read a file under it is bounded by ``MAX_VALUES`` (bench/hostile.py measures both).
@@ -89,12 +90,15 @@ class Document:
 
 @dataclass
 class ParsedFile:
-    """The documents and issues of one file; ``documents`` keep their node trees until released."""
+    """The documents and issues of one file; ``documents`` keep their node trees until released
+    (or never get them: ``parse_text(..., keep_trees=False)``); ``positions`` is where every node
+    is, recorded while the documents were built (see ``read/positions.py``)."""
 
     file: str
     documents: list[Document]
     issues: list[Issue]
     table: LineTable | None = None
+    positions: Positions | None = field(default=None, repr=False)
 
     def release(self) -> None:
         for doc in self.documents:

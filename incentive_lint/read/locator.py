@@ -1,60 +1,34 @@
-"""Finding the spans of node paths in policy files again, re-reading files on demand."""
+"""Finding the spans of node paths in files, from the position tables recorded when they were read.
+
+Every file read (from disk, from an editor's buffer or from the persistent cache) comes with its
+table (``read/positions.py``), so a position never needs a file to be read or parsed again.
+"""
 from __future__ import annotations
 
-from collections import OrderedDict
-from typing import Iterable, Iterator
-
 from incentive_lint.base.source import NodePath, Span
-from incentive_lint.read.documents import DEFAULT_LIMITS, Limits, ParsedFile
-from incentive_lint.read.files import Candidate, read_text
-from incentive_lint.read.parse import compose_file, node_span
+from incentive_lint.read.documents import ParsedFile
+from incentive_lint.read.positions import Positions
 
 
 class Locator:
-    """Finds spans for node paths in files, re-reading files on demand.
+    """Finds spans for node paths in the files whose position tables it was given."""
 
-    Files added with :meth:`add` (those with input issues) stay cached; re-read files are
-    kept in a small LRU, so callers should ask for positions grouped by file.
-    """
-
-    CACHE_FILES = 16
-
-    def __init__(self, candidates: Iterable[Candidate] = (), limits: Limits = DEFAULT_LIMITS) -> None:
-        self._paths = {c.display: c.path for c in candidates}
-        self._limits = limits  # the file is read again as it was read first (same caps, same numbering)
-        self._pinned: dict[str, ParsedFile] = {}
-        self._cache: OrderedDict[str, ParsedFile | None] = OrderedDict()
+    def __init__(self) -> None:
+        self._tables: dict[str, Positions] = {}
 
     def add(self, parsed: ParsedFile) -> None:
-        """Keep an already parsed file (node trees included) for lookups."""
-        self._pinned[parsed.file] = parsed
+        """Keep the position table of a parsed file for lookups."""
+        if parsed.positions is not None:
+            self._tables[parsed.file] = parsed.positions
 
-    def _parsed(self, file: str) -> ParsedFile | None:
-        pinned = self._pinned.get(file)
-        if pinned is not None:
-            return pinned
-        if file in self._cache:
-            self._cache.move_to_end(file)
-            return self._cache[file]
-        path = self._paths.get(file)
-        parsed = None
-        if path is not None:
-            text, _ = read_text(path, file, max_bytes=self._limits.max_file_size)
-            if text is not None:
-                parsed = compose_file(text, file, self._limits)
-        self._cache[file] = parsed
-        if len(self._cache) > self.CACHE_FILES:
-            self._cache.popitem(last=False)
-        return parsed
+    def add_positions(self, file: str, positions: Positions) -> None:
+        """Keep the position table of ``file`` (as read in a worker process or from the cache)."""
+        self._tables[file] = positions
 
     def span(self, file: str, doc_index: int, path: NodePath, *, key: bool = False) -> Span:
-        parsed = self._parsed(file)
-        if parsed is None or parsed.table is None:
-            return Span.at(file, 1)
-        for doc in parsed.documents:
-            if doc.index == doc_index and doc.root is not None:
-                return node_span(parsed, doc, path, key=key)
-        return Span.at(file, 1)
-
-    def iter_files(self) -> Iterator[str]:
-        return iter(sorted(self._paths))
+        """The span of the node at ``path`` (its nearest existing ancestor; with ``key`` the key) in
+        document ``doc_index`` of ``file``; the file's first line when the file or the document was
+        not read (refused, or too complex to build)."""
+        table = self._tables.get(file)
+        found = table.span(doc_index, path, key=key) if table is not None else None
+        return found if found is not None else Span.at(file, 1)

@@ -6,11 +6,13 @@ are resolved with the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules, and wha
 the two would read differently (``no``, ``on``, ``1:30``, ``010``) is reported. Nothing
 in a file is ever executed: unknown tags become issues, never objects.
 
-Node trees are not kept: positions for later findings are found again by
-:class:`Locator`, which re-composes only the files that have findings. After a syntax error each
-later document is composed from its own slice of the text, so its node marks count from
-``Document.offset``: ask :func:`node_span` for positions. Looking a key up in a mapping uses an
-index built once per mapping, so thousands of findings in one mapping cost one pass.
+The same walk records where every node is in a compact table (``ParsedFile.positions``, see
+``read/positions.py``): positions for later findings come from it, so no file is read or
+parsed twice and node trees need not be kept (``keep_trees=False``; the tool's own files keep
+them for the gate's edits). After a syntax error each later document is composed from its own
+slice of the text, so its node marks count from ``Document.offset``: ask :func:`node_span` for
+positions. Looking a key up in a mapping uses an index built once per mapping, so thousands of
+findings in one mapping cost one pass.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from incentive_lint.base.source import LineTable, NodePath, Span
 from incentive_lint.read.builder import _PLAIN, _TAG, _Builder, _TooComplex
 from incentive_lint.read.documents import DEFAULT_LIMITS, Document, Issue, Limits, ParsedFile, size_text
+from incentive_lint.read.positions import Recorder, line_starts
 
 try:  # libyaml is ~9x faster; the pure-Python parser is the fallback.
     _BaseLoader: Any = yaml.CSafeLoader
@@ -52,19 +55,33 @@ _CONTENT_LINE = re.compile(r"^[ \t]*[^\s#%]", re.MULTILINE)
 _STOP = -1
 
 
-def parse_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
-    """Compose every document of ``text`` and build its data; a syntax error ends only the
-    document it is in: reading resumes at the next ``---`` line.
+def parse_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, keep_trees: bool = True) -> ParsedFile:
+    """Compose every document of ``text`` and build its data and position table; a syntax error
+    ends only the document it is in: reading resumes at the next ``---`` line.
 
     The file is read in one pass: after an error each later document is composed from its own
     slice of the text, so many broken documents cost no more than one. A file with more than
     ``limits.max_documents`` documents is read up to that many, and one packing more than
     ``limits.max_values`` values is not composed at all; both are reported as ``too-complex``.
+    Without ``keep_trees`` each document's node tree is dropped once it is built (positions come
+    from ``positions``), so that a file's trees never all live at once.
     """
     end, total = _document_cut(text, limits.max_documents)
     # positions are only ever asked for in the part that is read: a line table of the rest is waste
-    table = LineTable(text if end == len(text) else text[:end])
+    read = text if end == len(text) else text[:end]
+    table = LineTable(read)
+    recorder = Recorder(display)
     result = ParsedFile(display, [], [], table)
+    try:
+        _parse(result, text, end, total, limits, table, recorder, keep_trees)
+    finally:  # every way out: a file refused as too complex still answers (with no document)
+        result.positions = recorder.finish(line_starts(read), len(read))
+    return result
+
+
+def _parse(result: ParsedFile, text: str, end: int, total: int, limits: Limits, table: LineTable,
+           recorder: Recorder, keep_trees: bool) -> None:
+    display = result.file
     if end < len(text):
         line = table.position(end).line
         result.issues.append(Issue(
@@ -78,18 +95,17 @@ def parse_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Pars
             "too-complex", Span.at(display, 1),
             f"this file packs about {values:,} values into {size_text(end)}, more than the {limits.max_values:,} "
             "one policy file may hold ('limits: max_values' in the configuration); split it into several files."))
-        return result
-    reader = _Reader(result, text, table)
+        return
+    reader = _Reader(result, text, table, recorder, keep_trees)
     failed = reader.stream(0, end)
     if failed is None or failed == _STOP:
-        return result
+        return
     line_start = text.rfind("\n", 0, min(failed, len(text))) + 1
     starts = [m.start() for m in _DOC_START.finditer(text, line_start, end) if m.start() > 0]
     for i, begin in enumerate(starts):
         stop = starts[i + 1] if i + 1 < len(starts) else end
         if reader.stream(begin, stop) == _STOP:
             break
-    return result
 
 
 def _document_cut(text: str, limit: int) -> tuple[int, int]:
@@ -121,8 +137,10 @@ def _count_values(text: str, end: int) -> int:
 class _Reader:
     """Composes slices of one file's text into documents, numbering them across the file."""
 
-    def __init__(self, result: ParsedFile, text: str, table: LineTable) -> None:
+    def __init__(self, result: ParsedFile, text: str, table: LineTable, recorder: Recorder,
+                 keep_trees: bool = True) -> None:
         self.result, self.text, self.table = result, text, table
+        self.recorder, self.keep_trees = recorder, keep_trees
         self.doc_index = 0
 
     def stream(self, start: int, end: int) -> int | None:
@@ -136,7 +154,7 @@ class _Reader:
             while loader.check_node():
                 node = loader.get_node()
                 if node is not None:
-                    _add_document(result, node, self.doc_index, table, start)
+                    _add_document(result, node, self.doc_index, table, start, self.recorder, self.keep_trees)
                     self.doc_index += 1
             return None
         except yaml.MarkedYAMLError as exc:
@@ -168,26 +186,35 @@ class _Reader:
             loader.dispose()
 
 
-def _add_document(result: ParsedFile, node: Node, index: int, table: LineTable, offset: int) -> None:
-    builder = _Builder(result.file, table, index, offset)
+def _add_document(result: ParsedFile, node: Node, index: int, table: LineTable, offset: int,
+                  recorder: Recorder, keep_trees: bool = True) -> None:
+    builder = _Builder(result.file, table, index, offset, recorder)
+    mark = len(recorder.nodes)
     try:
-        data = builder.build(node, ())
+        data, ref = builder.build_recorded(node)
     except _TooComplex as exc:
+        del recorder.nodes[mark:]  # the document is not built: neither are its positions
         result.issues.append(Issue("too-complex", builder.span(exc.node), exc.message, exc.path, doc_index=index))
         return
+    recorder.add_document(index, offset, node.start_mark.index, node.end_mark.index, ref)
     result.issues.extend(builder.issues)
     kind = data.get("kind") if isinstance(data, dict) else None
     result.documents.append(Document(
         result.file, index, data, builder.span(node),
         kind=kind if isinstance(kind, str) else None,
-        issue_paths=tuple(i.path for i in builder.issues), root=node, offset=offset))
+        issue_paths=tuple(i.path for i in builder.issues), root=node if keep_trees else None, offset=offset))
 
 
 # --------------------------------------------------------------------------- locating
 
 
 def node_span(parsed: ParsedFile, doc: Document, path: NodePath, *, key: bool = False) -> Span:
-    """The span of the node at ``path`` in ``doc`` (its nearest existing ancestor; with ``key`` the key)."""
+    """The span of the node at ``path`` in ``doc`` (its nearest existing ancestor; with ``key`` the key):
+    from the file's position table, else (a file put together by hand) from the node tree."""
+    if parsed.positions is not None:
+        found = parsed.positions.span(doc.index, path, key=key)
+        if found is not None:
+            return found
     assert doc.root is not None and parsed.table is not None
     node = find_node(doc.root, path, key=key)
     table, offset = parsed.table, doc.offset
@@ -247,17 +274,3 @@ def _lookup(node: MappingNode, item: Any, _depth: int = 0) -> tuple[Node, Node] 
                     if found is not None:
                         return found
     return None
-
-
-def compose_file(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
-    """Node trees only (no data), for finding positions in a file that had no input issues;
-    its documents are numbered as :func:`parse_text` numbers them (a file it would cut short
-    or refuse is read by it)."""
-    if _document_cut(text, limits.max_documents)[0] < len(text) or _count_values(text, len(text)) > limits.max_values:
-        return parse_text(text, display, limits)
-    try:
-        roots = [n for n in yaml.compose_all(text, Loader=_ComposeLoader) if n is not None]
-    except (yaml.YAMLError, RecursionError):
-        return parse_text(text, display, limits)
-    docs = [Document(display, i, None, Span.at(display, 1), root=node) for i, node in enumerate(roots)]
-    return ParsedFile(display, docs, [], LineTable(text))
