@@ -155,6 +155,21 @@ def _invalid(parsed: ParsedFile, doc: Document, kind: str, errors: list[Issue]) 
     return InvalidDocument(parsed.file, doc.index, kind, doc.id, doc.data, at, lines)
 
 
+def without_prose(value: Any) -> Any:
+    """``value`` without its ``x-`` extension keys, at any depth. The schemas let any value stand
+    under them and no rule reads them, yet on real plans (descriptions, terms, payout calendars)
+    they are most of the data kept for a run; their positions stay in the file's table."""
+    if isinstance(value, dict):
+        if any(k.startswith("x-") for k in value if isinstance(k, str)):
+            return {k: without_prose(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("x-"))}
+        changed = {k: without_prose(v) for k, v in value.items() if isinstance(v, (dict, list))}
+        return {**value, **changed} if any(changed[k] is not value[k] for k in changed) else value
+    if isinstance(value, list):
+        items = [without_prose(v) if isinstance(v, (dict, list)) else v for v in value]
+        return items if any(a is not b for a, b in zip(items, value)) else value
+    return value
+
+
 def check_file(parsed: ParsedFile, limits: Limits = DEFAULT_LIMITS
                ) -> tuple[list[Document], list[Issue], bool, list[InvalidDocument]]:
     """Validate each document of a parsed file: (valid documents, all issues, has policy docs,
@@ -199,6 +214,7 @@ def check_file(parsed: ParsedFile, limits: Limits = DEFAULT_LIMITS
         issues.extend(found)
         blocking = [i for i in own if i.rule in BLOCKING]
         if checked.valid and not blocking:
+            doc.data = without_prose(doc.data)
             valid.append(doc)
         else:  # its errors: the blocking issues, the violations, and the issues standing for violations
             standing = [i for i in own if i.rule not in BLOCKING and checked.touches(i.path)]
