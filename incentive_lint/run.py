@@ -206,7 +206,7 @@ def _relative(path: Path, start: Path) -> str:
     return os.path.relpath(os.path.realpath(path), os.path.realpath(start))
 
 
-def nothing_checked(result: LintResult, ws: Workspace, paths: list[str]) -> str | None:
+def nothing_checked(result: LintResult, ws: Workspace | CachedRun, paths: list[str]) -> str | None:
     """Why a run that found no policy document at all checked nothing (``check`` exits 2 with
     it unless ``--allow-empty``); ``None`` when something was checked."""
     if result.files_checked or result.documents or result.findings or result.suppressed:

@@ -122,3 +122,41 @@ def test_a_typo_is_one_finding(workspace) -> None:
     about_the_typos = sorted((f.span.start.line, f.rule) for f in result.findings
                              if f.rule != "objective-without-kpi")  # the priority has no target: another mistake
     assert about_the_typos == [(7, "dangling-reference"), (8, "dangling-reference")], about_the_typos
+
+
+def test_a_build_memo_reuses_unchanged_plans_and_builds_changed_ones() -> None:
+    import copy
+    import dataclasses
+
+    from incentive_lint.model.build import BuildMemo, build
+    from incentive_lint.model.taxonomy import default_taxonomy
+
+    ws = read_workspace(LintOptions(paths=[ROOT / "examples" / "manufacturer"], as_of=AS_OF, cwd=ROOT))
+    docs = _documents(ws)
+    memo = BuildMemo()
+    first = build(docs, default_taxonomy(), AS_OF, memo=memo)
+    again = build(docs, default_taxonomy(), AS_OF, memo=memo)
+    assert again.plans["ip-sales-2025"] is first.plans["ip-sales-2025"]  # not built again
+    assert again.references == first.references and again.in_force() == first.in_force()
+    sales = next(d for d in docs if d.data.get("id") == "ip-sales-2025")
+    edited = copy.deepcopy(sales.data)
+    edited["components"][0]["weight"] = 64
+    docs = [dataclasses.replace(d, data=edited) if d is sales else d for d in docs]
+    changed = build(docs, default_taxonomy(), AS_OF, memo=memo)
+    assert changed.plans["ip-sales-2025"] is not first.plans["ip-sales-2025"]
+    assert changed.plans["ip-sales-2025"].components[0].weight == 64
+    assert changed.plans["ip-exec-2025"] is first.plans["ip-exec-2025"]
+    fresh = build(docs, default_taxonomy(), AS_OF)
+    assert changed.references == fresh.references and changed.plans == fresh.plans
+    without = [d for d in docs if d.data.get("id") != "ip-exec-2025"]
+    assert "ip-exec-2025" not in build(without, default_taxonomy(), AS_OF, memo=memo).plans
+    assert all(key[0] != next(d.file for d in docs if d.data.get("id") == "ip-exec-2025") for key in memo.plans)
+
+
+def _documents(ws):
+    """The workspace's valid documents, rebuilt from its (file, index) -> data mapping."""
+    from incentive_lint.base.source import Span
+    from incentive_lint.read.documents import Document
+
+    return [Document(file, index, data, Span.at(file, 1), kind=data.get("kind"))
+            for (file, index), data in ws.documents.items()]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 
 SCHEMA_VERSION = "incentive-lint/v1"
 
@@ -20,6 +21,14 @@ KIND_SCHEMAS: dict[str, str] = {
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
     """The closest of ``choices`` to ``word`` (case-insensitive), if any is close."""
+    return _closest(word, tuple(choices))
+
+
+@functools.lru_cache(maxsize=256)
+def _closest(word: str, choices: tuple[str, ...]) -> str | None:
+    # Remembered: the same typo against the same ids comes back on every run of a language
+    # server session (and for every reference with that typo), and difflib over thousands of
+    # ids costs milliseconds each time; the answer depends on nothing else.
     target = word.lower()
     # Strings whose lengths differ by more than this cannot reach the 0.6 similarity cutoff;
     # dropping them first keeps suggestions cheap on catalogs of thousands of ids.

@@ -32,7 +32,7 @@ from incentive_lint.read.files import Candidate, Scope, discover, find_root, rea
 from incentive_lint.read.locator import Locator
 from incentive_lint.read.parse import node_span, parse_text
 from incentive_lint.read.positions import Positions
-from incentive_lint.model.build import build
+from incentive_lint.model.build import BuildMemo, build
 from incentive_lint.model.core import InvalidDocument, Model
 from incentive_lint.base.source import Span
 from incentive_lint.model.taxonomy import default_taxonomy
@@ -74,6 +74,8 @@ class LintOptions:
     #: a long-lived caller (the language server) passes one dict to every run and clears it when
     #: files may have been created or deleted, so that the folders are walked once, not every run
     discovered: Optional[dict[str, Tuple[List[Candidate], List[Issue], List[str]]]] = None
+    #: plans built by earlier runs (``model.build.BuildMemo``), for the same long-lived callers
+    build_memo: Optional[BuildMemo] = None
 
 
 def root_of(options: LintOptions) -> Path:
@@ -435,7 +437,7 @@ def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspac
             locator.add_positions(candidate.display, positions)
     progress.close()
     as_of = options.as_of or _dt.date.today()
-    model = build(valid, taxonomy, as_of, invalid)
+    model = build(valid, taxonomy, as_of, invalid, memo=options.build_memo)
     # Everything read so far lives until the end of the run: keep the cyclic GC from
     # rescanning it on every later allocation (it made position lookups 2x slower).
     gc.freeze()

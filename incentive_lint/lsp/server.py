@@ -30,6 +30,7 @@ from incentive_lint.base.errors import IncentiveLintError
 from incentive_lint.base.findings import Finding, Severity
 from incentive_lint.base.source import Span
 from incentive_lint.base.version import VERSION
+from incentive_lint.model.build import BuildMemo
 from incentive_lint.engine.workspace import FileOutcome, LintOptions, read_one
 from incentive_lint.outputs.explain import explain_text
 from incentive_lint.read.documents import Limits
@@ -61,6 +62,8 @@ class Session:
         self.catalog: Any = None
         #: the files found by the last walk (see ``LintOptions.discovered``); cleared by :meth:`forget_files`
         self.discovered: dict[str, Any] = {}
+        #: plans built by earlier runs: an unchanged plan file is not built into the model again
+        self.plans = BuildMemo()
         self._uris: dict[str, str] = {}
 
     def forget_files(self) -> None:
@@ -113,7 +116,7 @@ class Session:
     def run(self) -> dict[str, list[lsp.Diagnostic]]:
         """Lint the repository; return uri -> diagnostics of each open file whose diagnostics changed."""
         options = LintOptions(paths=[self.root], cwd=self.root, root=self.root, reader=self.reader,
-                              texts=dict(self.texts), discovered=self.discovered)
+                              texts=dict(self.texts), discovered=self.discovered, build_memo=self.plans)
         result, ws = lint(options)
         gc.unfreeze()  # a long-lived process: let the cyclic GC reclaim earlier runs
         self.catalog = ws.catalog

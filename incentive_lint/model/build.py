@@ -33,11 +33,24 @@ class _Builder:
 ROLE_OR_BODY = ("role", "body")
 
 
+class BuildMemo:
+    """Plans built in earlier runs of a long-lived session (the language server), by document:
+    a plan whose document data is the very same object as last time (its file was not read
+    again) is not built again. Entities are frozen, so sharing them between runs is safe; what
+    building a plan added (its references) is replayed. Plans are most of the documents and
+    most of the building; the other kinds are built every time."""
+
+    def __init__(self) -> None:
+        self.plans: dict[tuple[str, int], tuple[Any, Plan, list[Reference]]] = {}
+
+
 def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date,
-          invalid: Sequence[InvalidDocument] = ()) -> Model:
+          invalid: Sequence[InvalidDocument] = (), memo: BuildMemo | None = None) -> Model:
     """Turn schema-valid documents into a model (invalid ones must already be filtered out);
-    the ``invalid`` documents only lend their ids, so that references to them are not dangling."""
+    the ``invalid`` documents only lend their ids, so that references to them are not dangling.
+    With ``memo``, plans whose documents did not change are taken from earlier runs."""
     b = _Builder()
+    seen: set[tuple[str, int]] = set()
     model = Model(taxonomy=taxonomy, as_of=as_of)
     model.invalid_documents = tuple(invalid)
     model.invalid_ids = invalid_ids(model.invalid_documents)
@@ -49,12 +62,35 @@ def build(documents: Iterable[Document], taxonomy: Taxonomy, as_of: _dt.date,
         b.define(kind, ident, loc.at("id"))
         if kind != "Org":
             b.ref(ident, data, "owner", ROLE_OR_BODY, loc)
+        if memo is not None and kind == "IncentivePlan":
+            where = (doc.file, doc.index)
+            seen.add(where)
+            hit = memo.plans.get(where)
+            if hit is not None and hit[0] is data:
+                b.refs.extend(hit[2])
+                model.plans.setdefault(hit[1].id, hit[1])
+                continue
+            start = len(b.refs)
+            plan = _plan(b, model, data, loc)
+            memo.plans[where] = (data, plan, b.refs[start:])
+            continue
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(b, model, data, loc)
+    if memo is not None:
+        for gone in set(memo.plans) - seen:  # files deleted or no longer valid
+            del memo.plans[gone]
     # Only references that resolve to nothing are kept: on a large repository the resolved
     # ones would cost tens of MB and no rule needs them once they are known to resolve.
-    model.references = tuple(r for r in b.refs if not any(r.value in model.index(k) for k in r.target_kinds))
+    tables: dict[tuple[str, ...], tuple[Mapping[str, Any], ...]] = {}
+    unresolved = []
+    for r in b.refs:
+        found = tables.get(r.target_kinds)
+        if found is None:
+            found = tables[r.target_kinds] = tuple(model.index(k) for k in r.target_kinds)
+        if not any(r.value in table for table in found):
+            unresolved.append(r)
+    model.references = tuple(unresolved)
     if model.invalid_documents:
         model.references = _link_invalid(model, model.references)
     model.reference_count = len(b.refs)
@@ -114,8 +150,8 @@ def _link_invalid(model: Model, unresolved: tuple[Reference, ...]) -> tuple[Refe
     links: dict[str, set[int]] = defaultdict(set)
     locs: dict[tuple[str, int], dict[tuple[Any, ...], set[int]]] = defaultdict(lambda: defaultdict(set))
     for ids in model.invalid_ids.values():
-        for ident, docs in ids.items():
-            links[ident].update(docs)
+        for ident, found in ids.items():
+            links[ident].update(found)
     kept: list[Reference] = []
     for r in unresolved:
         docs = {d for k in r.target_kinds for d in model.invalid_ids.get(k, {}).get(r.value, ())}
@@ -207,7 +243,7 @@ def _kpis(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
             status=_str(k.get("status")), replaced_by=_str(k.get("replaced_by"))))
 
 
-def _plan(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
+def _plan(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> Plan:
     pid = str(d["id"])
     b.ref(pid, d, "eligible_roles", ("role",), loc)
     b.ref(pid, d, "credit_offers", ("offer",), loc)
@@ -253,6 +289,7 @@ def _plan(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:
         acknowledged_by=_t(d.get("acknowledged_by")), communicated_on=_date(d.get("communicated_on")),
         components=tuple(components))
     m.plans.setdefault(pid, plan)
+    return plan
 
 
 def _org(b: _Builder, m: Model, d: Mapping[str, Any], loc: Loc) -> None:

@@ -291,7 +291,9 @@ def _findings(report: Report) -> Safe:
         # the heading travels with its first card in print; the rest may break between cards
         parts.append(el("div", {"class": "keep"}, heading, cards[0]))
         parts.extend(cards[1:])
-    parts.append(_infos(sorted(infos)))
+    listed = _infos(sorted(infos))
+    if listed is not None:
+        parts.append(listed)
     return join(parts)
 
 

@@ -161,9 +161,9 @@ def render(report: Report) -> str:
                                 f"({cell(f'{r.span.file}:{r.span.start.line}:{r.span.start.column}')})")
                 if omitted:
                     message += f"<br>&nbsp;&nbsp;\u21b3 {cell(more_related(omitted))}"
-                for c in f.consequences:
-                    message += (f"<br>also: {cell(f'{c.code} {c.rule}: {c.message}')} "
-                                f"({cell(f'{c.span.file}:{c.span.start.line}:{c.span.start.column}')})")
+                for follow in f.consequences:
+                    message += (f"<br>also: {cell(f'{follow.code} {follow.rule}: {follow.message}')} "
+                                f"({cell(f'{follow.span.file}:{follow.span.start.line}:{follow.span.start.column}')})")
                 where = cell(f"{f.span.file}:{f.span.start.line}:{f.span.start.column}")
                 rows.append([f.severity.label, cell(f"{f.code} {f.rule}".strip()), message, where])
         out += _table(["Severity", "Rule", "Message and chain", "Location"], rows)

@@ -98,13 +98,13 @@ def render(report: Report) -> str:
     if report.coverage:
         headers = ["priority", "weight", *[f"{fam[:4]}: {name}" for fam, _, name in DIMENSIONS]]
         rows = []
-        for c in report.coverage:
+        for row in report.coverage:
             cells = []
             for _, key, _ in DIMENSIONS:
-                check = c.checks[key]
+                check = row.checks[key]
                 rules = f" [{', '.join(check.rules)}]" if check.rules else ""
                 cells.append(f"{check.status}: {check.detail}{rules}")
-            rows.append([c.priority, fmt.pct(c.weight), *cells])
+            rows.append([row.priority, fmt.pct(row.weight), *cells])
         out.append(_table(rows, headers, maxcolwidths=[18, None, *[16] * len(DIMENSIONS)]))
     else:
         out.append("No strategy priorities to cover.")
@@ -143,9 +143,9 @@ def render(report: Report) -> str:
                                       f"{r.span.start.column})"))
                 if omitted:
                     out.append(_clean(f"          <- {more_related(omitted)}"))
-                for c in f.consequences:
-                    out.append(_clean(f"          also: {c.code} {c.rule}: {c.message} ({c.span.file}:"
-                                      f"{c.span.start.line}:{c.span.start.column})"))
+                for follow in f.consequences:
+                    out.append(_clean(f"          also: {follow.code} {follow.rule}: {follow.message} "
+                                      f"({follow.span.file}:{follow.span.start.line}:{follow.span.start.column})"))
     counts = report.counts
     out.append("")
     out.append(f"{counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s), {counts.get('info', 0)} "
