@@ -163,3 +163,36 @@ def test_a_pack_drops_its_least_recently_used_entries(tmp_path: Path) -> None:
     kept = Cache(tmp_path, key=b"k" * 32)
     assert kept.get("file", old[0]) == old[0] and kept.get("file", "ab" + "x" * 38) == "new"
     assert sum(kept.get("file", key) is not None for key in old[1:]) == 16  # as many older ones as the floor
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_rewritten_one_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                     ) -> None:
+    import os
+
+    from incentive_lint.engine import cache as cache_module
+    from incentive_lint.read.files import Candidate
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("kind: Strategy\nid: s\n", encoding="utf-8")
+    old = 1_600_000_000_000_000_000
+    os.utime(plan, ns=(old, old))  # long ago: its state may be remembered (ctime is now, see below)
+    monkeypatch.setattr(cache_module.time, "time_ns", lambda: os.stat(plan).st_ctime_ns + 10_000_000_000)
+    store = Cache(tmp_path / "cache", key=b"k" * 32)
+    candidates = [Candidate(plan, "plan.yaml")]
+    from incentive_lint.read.documents import DEFAULT_LIMITS
+    first = cache_module.FileCache(store, "salt", tmp_path)
+    first.hash_all(candidates, DEFAULT_LIMITS, {})
+    store.flush()
+    reads: list[str] = []
+    real = cache_module.read_text
+    monkeypatch.setattr(cache_module, "read_text", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    again = cache_module.FileCache(Cache(tmp_path / "cache", key=b"k" * 32), "salt", tmp_path)
+    again.hash_all(candidates, DEFAULT_LIMITS, {})
+    assert reads == [] and again.keys == first.keys  # remembered: not read
+    import time as _time
+    _time.sleep(0.05)  # past the file system's time-stamp granularity (a few milliseconds)
+    plan.write_text("kind: Strategy\nid: t\n", encoding="utf-8")  # same size, new content
+    os.utime(plan, ns=(old, old))  # even with its modification time set back, its change time moved
+    third = cache_module.FileCache(Cache(tmp_path / "cache", key=b"k" * 32), "salt", tmp_path)
+    third.hash_all(candidates, DEFAULT_LIMITS, {})
+    assert reads == ["plan.yaml"] and third.keys != first.keys

@@ -35,6 +35,7 @@ import os
 import secrets
 import stat
 import tempfile
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -456,24 +457,56 @@ class FileCache:
     does not depend on them, so editing ``.incentive-lint.yaml`` does not make every file be parsed
     again (the whole-run key in ``run.py`` has them)."""
 
-    def __init__(self, store: Cache, salt: str) -> None:
+    def __init__(self, store: Cache, salt: str, root: Path | None = None) -> None:
         self.store, self.salt = store, salt
+        #: where the remembered file states are kept: one entry per root (a cache folder given by
+        #: INCENTIVE_LINT_CACHE_DIR may serve several repositories)
+        self._states_key = digest(salt, "states", str(root or ""))
         #: display name -> key of its content (None: not cacheable, e.g. text given by an editor)
         self.keys: dict[str, str] = {}
         self.parsed = 0
 
     def hash_all(self, candidates: Sequence[Candidate], limits: Limits, given: Mapping[str, str]) -> None:
-        """Read every file once to key it (the text is not kept: a file whose entry is missing is
-        read again, by the same code that reads it without a cache)."""
+        """Key every file by its content (the text is not kept: a file whose entry is missing is
+        read again, by the same code that reads it without a cache).
+
+        A file whose size, modification and change times and inode are those remembered from the
+        run that hashed it is not read again: its remembered key is used (as ruff and mypy trust
+        a file's size and time). The change time moves on every write and cannot be set back by
+        an ordinary user, so a rewritten file is always read. On 20,000 files this spares reading
+        and hashing 81 MB on every unchanged re-run."""
         salt = self.salt
+        # A file changed in the last two seconds could change again within the resolution of its
+        # time stamps without changing its size: its state is not remembered ("racy git").
+        recent = time.time_ns() - 2_000_000_000
+        known = self.store.get("states", self._states_key)
+        known = known if isinstance(known, dict) else {}
+        states: dict[str, list[Any]] = {}
         for candidate in candidates:
-            if candidate.display in given:
+            display = candidate.display
+            if display in given:
                 continue  # an editor's unsaved text: never cached, its positions are not on disk
-            text, issue = read_text(candidate.path, candidate.display, max_bytes=limits.max_file_size)
+            try:
+                info = os.stat(candidate.path)
+                state: list[Any] | None = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino] \
+                    if stat.S_ISREG(info.st_mode) else None
+            except OSError:
+                state = None
+            old = known.get(display)
+            if state is not None and isinstance(old, list) and len(old) == 5 and old[:4] == state \
+                    and isinstance(old[4], str):
+                self.keys[display] = old[4]
+                states[display] = old
+                continue
+            text, issue = read_text(candidate.path, display, max_bytes=limits.max_file_size)
             if text is None:
-                self.keys[candidate.display] = digest(salt, candidate.display, "refused", repr(issue))
+                self.keys[display] = digest(salt, display, "refused", repr(issue))
             else:
-                self.keys[candidate.display] = digest(salt, candidate.display, text)
+                self.keys[display] = digest(salt, display, text)
+                if state is not None and state[1] < recent and state[2] < recent:
+                    states[display] = [*state, self.keys[display]]
+        if states != known:
+            self.store.put("states", self._states_key, states, plain=True)
 
     def outcomes(self, candidates: Sequence[Candidate], read_all: Callable[[List[Candidate]], Iterator[Outcome]]
                  ) -> Iterator[Outcome]:

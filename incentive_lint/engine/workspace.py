@@ -391,7 +391,7 @@ def prepare(options: LintOptions) -> Setup:
     if options.cache and options.reader is None:
         store = open_cache(root, options.cache_dir)
         if store.enabled:
-            files = FileCache(store, digest(code_stamp(), repr(limits)))
+            files = FileCache(store, digest(code_stamp(), repr(limits)), root)
             files.hash_all(candidates, limits, options.texts)
     return Setup(cwd, root, config, catalog, settings, taxonomy, scope, candidates, issues, limits, files)
 
