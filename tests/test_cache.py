@@ -196,3 +196,23 @@ def test_an_unchanged_file_is_not_read_again_and_a_rewritten_one_is(tmp_path: Pa
     third = cache_module.FileCache(Cache(tmp_path / "cache", key=b"k" * 32), "salt", tmp_path)
     third.hash_all(candidates, DEFAULT_LIMITS, {})
     assert reads == ["plan.yaml"] and third.keys != first.keys
+
+
+def test_entries_encoded_by_worker_processes_read_back_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(_corpus(tmp_path), repo)  # 150 files: with -j 2, read (and encoded) in two workers
+    cache = tmp_path / "cache"
+    none = _outputs(repo, monkeypatch, "--no-cache")
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(cache), "-j", "2") == none
+    assert any(cache.rglob("*.pack"))
+    victim = sorted(repo.rglob("*.yaml"))[-1]  # the whole-run entry no longer holds: every file from its own
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert _outputs(repo, monkeypatch, "--cache-dir", str(cache), "-j", "1") == _outputs(repo, monkeypatch, "--no-cache")
+    victim.write_text(victim.read_text(encoding="utf-8") + "# again\n", encoding="utf-8")
+    import datetime as _dt
+
+    from incentive_lint.run import LintOptions, check
+    _, ws = check(LintOptions(paths=[repo], cwd=repo, cache=True, cache_dir=cache, jobs=1,
+                              as_of=_dt.date(2025, 3, 1)))
+    assert ws.file_cache is not None and ws.file_cache.parsed == 1  # the workers' entries were read back

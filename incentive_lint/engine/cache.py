@@ -38,7 +38,7 @@ import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from incentive_lint.base.resources import catalog_dir, schemas_dir
 from incentive_lint.base.findings import Anchor, Finding, LintResult, Related, Severity
@@ -345,6 +345,13 @@ class Cache:
             payload = encode(value, plain=plain)
         except (_Unencodable, ValueError, TypeError, RecursionError):
             return
+        self.put_encoded(kind, key, payload)
+
+    def put_encoded(self, kind: str, key: str, payload: bytes) -> None:
+        """Store a value already encoded by :func:`encode` (by a worker process, see
+        ``FileCache.outcomes``)."""
+        if not self.enabled:
+            return
         if kind in PACKED:
             pack = self._pack_id(kind, key)
             self._load_pack(pack)[key] = payload
@@ -508,10 +515,12 @@ class FileCache:
         if states != known:
             self.store.put("states", self._states_key, states, plain=True)
 
-    def outcomes(self, candidates: Sequence[Candidate], read_all: Callable[[List[Candidate]], Iterator[Outcome]]
-                 ) -> Iterator[Outcome]:
+    def outcomes(self, candidates: Sequence[Candidate],
+                 read_all: Callable[[List[Candidate], Dict[str, bytes]], Iterator[Outcome]]) -> Iterator[Outcome]:
         """Every candidate's outcome in order: from the cache where an entry holds, else read (by
-        ``read_all``) and stored."""
+        ``read_all``) and stored. ``read_all`` may put each file's entry, already encoded by
+        :func:`encode_outcome` in the worker process that read it, into the dict it is given:
+        encoding is then done in parallel instead of by this process, one file after another."""
         cached: dict[int, Outcome] = {}
         missing: list[Candidate] = []
         for i, candidate in enumerate(candidates):
@@ -523,7 +532,8 @@ class FileCache:
                 continue
             cached[i] = outcome
         self.parsed = len(missing)
-        fresh = read_all(missing)
+        encoded: Dict[str, bytes] = {}
+        fresh = read_all(missing, encoded)
         for i, candidate in enumerate(candidates):
             if i in cached:
                 yield cached[i]
@@ -531,9 +541,21 @@ class FileCache:
             outcome = next(fresh)
             key = self.keys.get(candidate.display)
             if key is not None:
-                self.store.put("file", key, _pack(outcome), plain=True)
+                payload = encoded.pop(candidate.display, None)
+                if payload is not None:
+                    self.store.put_encoded("file", key, payload)
+                else:
+                    self.store.put("file", key, _pack(outcome), plain=True)
             yield outcome
 
+
+
+def encode_outcome(outcome: Outcome) -> bytes | None:
+    """A file's cache entry, encoded (None: it cannot be stored)."""
+    try:
+        return encode(_pack(outcome), plain=True)
+    except (_Unencodable, ValueError, TypeError, RecursionError):
+        return None
 
 
 def _pack(outcome: Outcome) -> dict[str, Any]:

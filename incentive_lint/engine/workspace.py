@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from incentive_lint.read import schema
 from incentive_lint.settings.catalog import Catalog, load_catalog
@@ -25,7 +25,7 @@ from incentive_lint.settings.config import discover as discover_config
 from incentive_lint.settings.config import load as load_config
 from incentive_lint.settings.config import settings as rule_settings
 from incentive_lint.engine.engine import default_jobs
-from incentive_lint.engine.cache import FileCache, code_stamp, digest, open_cache
+from incentive_lint.engine.cache import FileCache, code_stamp, digest, encode_outcome, open_cache
 from incentive_lint.base.kinds import KIND_SCHEMAS, suggest
 from incentive_lint.read.documents import DEFAULT_LIMITS, Document, Issue, Limits, ParsedFile, cap_issues
 from incentive_lint.read.files import Candidate, Scope, discover, find_root, read_text
@@ -256,14 +256,18 @@ Packed = Tuple[List[Tuple[int, Any, Optional[str]]], List[Issue], bool, Optional
                List[InvalidDocument]]
 
 
-def _read_chunk(chunk: List[Candidate], limits: Limits = DEFAULT_LIMITS) -> List[Packed]:
+def _read_chunk(chunk: List[Candidate], limits: Limits = DEFAULT_LIMITS, encode: bool = False
+                ) -> List[Tuple[Packed, Optional[bytes]]]:
     """Read files in a worker; documents travel back as plain tuples (cheaper to pickle), position
-    tables as their raw arrays (see ``Positions.__reduce__``)."""
+    tables as their raw arrays (see ``Positions.__reduce__``); with ``encode``, each with its
+    cache entry, encoded here so that the main process only stores it."""
     gc.disable()
-    out: List[Packed] = []
+    out: List[Tuple[Packed, Optional[bytes]]] = []
     for candidate in chunk:
-        docs, issues, has_policy, positions, inline, invalid = read_one(candidate, limits=limits)
-        out.append(([(d.index, d.data, d.kind) for d in docs], issues, has_policy, positions, inline, invalid))
+        outcome = read_one(candidate, limits=limits)
+        docs, issues, has_policy, positions, inline, invalid = outcome
+        out.append((([(d.index, d.data, d.kind) for d in docs], issues, has_policy, positions, inline, invalid),
+                    encode_outcome(outcome) if encode else None))
     return out
 
 
@@ -274,8 +278,10 @@ def _unpack(candidate: Candidate, packed: Packed) -> FileOutcome:
 
 
 def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DEFAULT_LIMITS,
-              texts: Mapping[str, str] | None = None) -> Iterator[FileOutcome]:
-    """Every file's outcome, in candidate order; in worker processes for large repositories."""
+              texts: Mapping[str, str] | None = None, encoded: Dict[str, bytes] | None = None
+              ) -> Iterator[FileOutcome]:
+    """Every file's outcome, in candidate order; in worker processes for large repositories,
+    which also encode each file's cache entry into ``encoded`` when it is given."""
     count = default_jobs(len(candidates)) if jobs is None else max(1, jobs)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse loop allocates millions of objects that all stay alive
@@ -286,10 +292,16 @@ def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DE
             return
         chunks = [candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK)]
         with mp.get_context("fork").Pool(count) as pool:
-            for chunk, outcomes in zip(chunks, pool.imap(functools.partial(_read_chunk, limits=limits), chunks)):
-                for candidate, packed in zip(chunk, outcomes):
+            work = functools.partial(_read_chunk, limits=limits, encode=encoded is not None)
+            for chunk, outcomes in zip(chunks, pool.imap(work, chunks)):
+                for candidate, (packed, entry) in zip(chunk, outcomes):
                     given = (texts or {}).get(candidate.display)
-                    yield _unpack(candidate, packed) if given is None else read_one(candidate, limits=limits, text=given)
+                    if given is not None:  # an editor's text stands for this file: read that, never cached
+                        yield read_one(candidate, limits=limits, text=given)
+                        continue
+                    if entry is not None and encoded is not None:
+                        encoded[candidate.display] = entry
+                    yield _unpack(candidate, packed)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -413,7 +425,8 @@ def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspac
     if reader is not None:
         outcomes: Iterator[FileOutcome] = (reader(c, limits) for c in candidates)
     elif files is not None:  # the cache reads only the files it holds no entry for
-        outcomes = files.outcomes(candidates, lambda missing: _read_all(missing, options.jobs, limits, options.texts))
+        outcomes = files.outcomes(candidates, lambda missing, encoded: _read_all(missing, options.jobs, limits,
+                                                                                options.texts, encoded))
     else:
         outcomes = _read_all(candidates, options.jobs, limits, options.texts)
     progress = _Progress(len(candidates) if options.progress else 0)
