@@ -159,7 +159,7 @@ def diverging_bars(report: Report, colours: dict[str, str]) -> Safe:
         return el("svg", {"xmlns": "http://www.w3.org/2000/svg", "viewBox": "0 0 1180 40", "width": 1180,
                           "height": 40, "role": "img", "aria-label": "No divergence to show"},
                   _text(0, 24, "No divergence score: no pay in force or no weighted priorities.", fill="#5a6472"))
-    row_h, top = 40.0, 30.0
+    row_h, top = 34.0, 30.0
     axis = 640.0
     scale = 430.0  # pixels for a gap of 100 points
     order = {b.key: i for i, b in enumerate(report.buckets)}
@@ -177,15 +177,15 @@ def diverging_bars(report: Report, colours: dict[str, str]) -> Safe:
         w = abs(c.gap) * scale
         x = axis - w if c.gap < 0 else axis
         ident = f" · {b.label}" if b.kind == "priority" and b.name != b.label else ""
-        parts.append(_text(12, y + 15, _truncate(b.name, 40), font_weight="600"))
-        parts.append(_text(12, y + 30, f"{fmt.pct(c.q)} of pay vs {fmt.pct(c.pi)} weight{ident}", fill="#5a6472",
+        parts.append(_text(12, y + 14, _truncate(b.name, 40), font_weight="600"))
+        parts.append(_text(12, y + 28, f"{fmt.pct(c.q)} of pay vs {fmt.pct(c.pi)} weight{ident}", fill="#5a6472",
                            font_size=11.5))
-        parts.append(el("rect", {"x": x, "y": y + 8, "width": max(w, 1.0), "height": row_h - 18,
+        parts.append(el("rect", {"x": x, "y": y + 6, "width": max(w, 1.0), "height": row_h - 14,
                                  "fill": colours.get(c.bucket, UNALIGNED_COLOUR), "rx": 2,
                                  "data-bucket": c.bucket},
                         el("title", {}, f"{b.label}: {fmt.points(c.gap)}")))
         label_x = x - 6 if c.gap < 0 else x + max(w, 1.0) + 6
-        parts.append(_text(label_x, y + 22, fmt.points(c.gap), text_anchor="end" if c.gap < 0 else "start",
+        parts.append(_text(label_x, y + 20, fmt.points(c.gap), text_anchor="end" if c.gap < 0 else "start",
                            font_weight="600"))
     return el("svg", {"xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {width:.0f} {height:.0f}",
                       "width": int(width), "height": int(height), "role": "img", "id": "gap-chart",
