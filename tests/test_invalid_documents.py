@@ -131,7 +131,7 @@ def test_invalid_documents_travel_back_from_worker_processes(tmp_path: Path) -> 
     file, old, new, *_ = MISTAKES["misspelt kind"]
     repo = _aligned(tmp_path, (file, old, new))
     candidate = Candidate(repo / file, file)
-    [packed] = _read_chunk([candidate])
+    [(packed, _)] = _read_chunk([candidate])  # a worker gives each outcome with its cache entry (None here)
     invalid = _unpack(candidate, packed)[-1]
     assert [(d.kind, d.id, d.error_lines) for d in invalid] == [("IncentivePlan", "ip-sales-2025", (2,))]
 
