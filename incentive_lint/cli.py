@@ -343,24 +343,40 @@ def baseline_command(paths: tuple[str, ...], output: str, as_of: str | None, con
 @click.option("--per-function", is_flag=True, help="Minimise each function's divergence (their sum) instead of the overall one.")
 @click.option("--max-change", type=click.FloatRange(0), metavar="N",
               help="Move no plan's weights by more than N points in total (a transition limit).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option("--allow-new-measures", is_flag=True,
+              help="Also add components on catalog KPIs of under-weighted priorities that the plan's roles can be "
+                   "measured on (never a deprecated or unowned KPI).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the proposal to FILE instead of the terminal.")
 @click.option("--write", "apply", is_flag=True, help="Apply the change to the files (otherwise only the diff is shown).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True,
+              help="Leave out the files .gitignore ignores.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the cache (.incentive-lint-cache/ at the repository root).")
+@click.option("--cache-dir", metavar="DIR", envvar="INCENTIVE_LINT_CACHE_DIR", show_envvar=True,
+              help="Keep the cache in DIR instead of .incentive-lint-cache/ at the repository root.")
+@click.option("--timings", is_flag=True, help="Print the seconds each phase took on stderr (lint, build, solve, patch, re-lint).")
 def propose_command(paths: tuple[str, ...], as_of: str | None, config: str | None, plans: tuple[str, ...],
-                    per_function: bool, max_change: float | None, fmt: str, output: str | None, apply: bool) -> None:
+                    per_function: bool, max_change: float | None, allow_new_measures: bool, fmt: str,
+                    output: str | None, apply: bool, respect_gitignore: bool, no_cache: bool, cache_dir: str | None,
+                    timings: bool) -> None:
     """Propose the smallest change to component weights that makes target pay follow the strategy,
     as a diff (exit 1 when no change can be offered). See docs/propose.md."""
     from incentive_lint.propose import ProposeOptions, propose, write_proposal
-    from incentive_lint.propose.render import render
+    from incentive_lint.propose.render import render, render_timings
     from incentive_lint.run import LintOptions
 
     options = LintOptions(paths=[Path(p) for p in (paths or ["."])], as_of=parse_as_of(as_of),
-                          config=Path(config) if config else None)
+                          config=Path(config) if config else None, respect_gitignore=respect_gitignore,
+                          cache=not no_cache, cache_dir=Path(cache_dir) if cache_dir else None)
     try:
-        proposal = propose(ProposeOptions(options, plans=plans, per_function=per_function, max_change=max_change))
+        proposal = propose(ProposeOptions(options, plans=plans, per_function=per_function, max_change=max_change,
+                                          allow_new_measures=allow_new_measures))
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     write_output(render(proposal, fmt), output)
+    if timings:
+        click.echo(render_timings(proposal), err=True, nl=False)
     if apply and proposal.status == "proposed":
         written = write_proposal(proposal)
         click.echo(f"wrote the proposed weights to {', '.join(written)}.", err=True)

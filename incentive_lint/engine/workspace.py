@@ -256,18 +256,25 @@ Packed = Tuple[List[Tuple[int, Any, Optional[str]]], List[Issue], bool, Optional
                List[InvalidDocument]]
 
 
+#: texts given for files (an editor's buffer, ``propose``'s patched plans), set while a pool of
+#: forked workers reads: each worker inherits them instead of receiving them pickled per task
+_GIVEN: Mapping[str, str] = {}
+
+
 def _read_chunk(chunk: List[Candidate], limits: Limits = DEFAULT_LIMITS, encode: bool = False
                 ) -> List[Tuple[Packed, Optional[bytes]]]:
     """Read files in a worker; documents travel back as plain tuples (cheaper to pickle), position
     tables as their raw arrays (see ``Positions.__reduce__``); with ``encode``, each with its
-    cache entry, encoded here so that the main process only stores it."""
+    cache entry, encoded here so that the main process only stores it (never for a given text,
+    which is not the file on disk)."""
     gc.disable()
     out: List[Tuple[Packed, Optional[bytes]]] = []
     for candidate in chunk:
-        outcome = read_one(candidate, limits=limits)
+        given = _GIVEN.get(candidate.display)
+        outcome = read_one(candidate, limits=limits, text=given)
         docs, issues, has_policy, positions, inline, invalid = outcome
         out.append((([(d.index, d.data, d.kind) for d in docs], issues, has_policy, positions, inline, invalid),
-                    encode_outcome(outcome) if encode else None))
+                    encode_outcome(outcome) if encode and given is None else None))
     return out
 
 
@@ -291,14 +298,16 @@ def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DE
                 yield read_one(candidate, limits=limits, text=(texts or {}).get(candidate.display))
             return
         chunks = [candidates[i:i + CHUNK] for i in range(0, len(candidates), CHUNK)]
-        with mp.get_context("fork").Pool(count) as pool:
+        global _GIVEN
+        _GIVEN = texts or {}  # inherited by the workers forked below
+        try:
+            pool = mp.get_context("fork").Pool(count)
+        finally:
+            _GIVEN = {}
+        with pool:
             work = functools.partial(_read_chunk, limits=limits, encode=encoded is not None)
             for chunk, outcomes in zip(chunks, pool.imap(work, chunks)):
                 for candidate, (packed, entry) in zip(chunk, outcomes):
-                    given = (texts or {}).get(candidate.display)
-                    if given is not None:  # an editor's text stands for this file: read that, never cached
-                        yield read_one(candidate, limits=limits, text=given)
-                        continue
                     if entry is not None and encoded is not None:
                         encoded[candidate.display] = entry
                     yield _unpack(candidate, packed)

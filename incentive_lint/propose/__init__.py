@@ -2,23 +2,30 @@
 strategy, within the limits a plan designer works by, as a reviewable diff.
 
 ``propose(ProposeOptions(...))`` lints the repository, builds the optimisation from the model's
-own pay facts (``problem``), solves it with HiGHS (``solver``), rewrites only the weight values
-(``patch``) and lints the patched files in memory: a proposal that would create a new error is
-withheld, never shown as a fix. ``render`` writes it for a person (text, Markdown) or a tool
-(JSON). Nothing here imports the CLI or the output formats.
+own pay facts (``problem``; with ``allow_new_measures`` also from the catalog KPIs ``candidates``
+offers), solves it with HiGHS (``solver``), rewrites only the weight values and appends the new
+components (``patch``) and lints the patched files in memory: a proposal that would
+create a new error is withheld, never shown as a fix. ``render`` writes it for a person (text,
+Markdown) or a tool (JSON). ``Proposal.timings`` holds the seconds of each phase. Nothing here
+imports the CLI or the output formats.
 """
 from __future__ import annotations
 
 import dataclasses
+import gc
+import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from incentive_lint.base.errors import UsageError
 from incentive_lint.base.findings import Finding, LintResult, Severity, flatten
+from incentive_lint.base.source import NodePath
 from incentive_lint.engine.workspace import LintOptions, Workspace
 from incentive_lint.model.core import Model
-from incentive_lint.propose.patch import Edit, apply_edits, read_texts, unified_diff
-from incentive_lint.propose.problem import Limits, Problem, build_problem
+from incentive_lint.propose.candidates import plain
+from incentive_lint.propose.patch import (Addition, Edit, addition_text, apply_edits, line_starts, offset, read_texts,
+                                          unified_diff)
+from incentive_lint.propose.problem import Limits, PlanBlock, Problem, build_problem
 from incentive_lint.propose.solver import Infeasible, Solution, solve
 from incentive_lint.run import lint
 
@@ -34,6 +41,8 @@ class ProposeOptions:
     per_function: bool = False
     #: --max-change: the most points one plan's weights may move in total
     max_change: float | None = None
+    #: --allow-new-measures: plans may add components on catalog KPIs (see ``candidates``)
+    allow_new_measures: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,10 @@ class Proposal:
     #: the real path of each file the diff touches (for --write)
     paths: dict[str, str] = field(default_factory=dict)
     moved: float = 0.0
+    #: new components the change appends (``--allow-new-measures``)
+    additions: tuple[Addition, ...] = ()
+    #: seconds per phase (lint, build, solve, patch, re-lint), measured in this run
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def scores(model: Model) -> Scores:
@@ -109,7 +122,7 @@ def _edits(ws: Workspace, problem: Problem, solution: Solution) -> list[Edit]:
     out = []
     for v in problem.variables():
         new = solution.weights[(v.plan, v.component.id)]
-        if abs(new - v.current) < 1e-9:
+        if v.added or abs(new - v.current) < 1e-9:
             continue
         if "weight" not in v.component.raw:
             raise UsageError(f"'{v.component.key}' has no weight written in its file; give it one, then run propose again.")
@@ -119,13 +132,90 @@ def _edits(ws: Workspace, problem: Problem, solution: Solution) -> list[Edit]:
     return out
 
 
+def _additions(ws: Workspace, problem: Problem, solution: Solution,
+               texts: dict[str, str]) -> tuple[list[Addition], set[str]]:
+    """The new components the solution keeps, placed in their files; and the plans whose list of
+    components is written in a way ``addition_text`` cannot extend (nothing is added to those)."""
+    by_plan: dict[str, list[tuple[str, str, int]]] = {}
+    for v in problem.variables():
+        weight = solution.weights[(v.plan, v.component.id)]
+        if v.added and weight > 0:
+            by_plan.setdefault(v.plan, []).append((v.component.id, v.component.kpi or "", weight))
+    out: list[Addition] = []
+    refused: set[str] = set()
+    for plan_id, new in sorted(by_plan.items()):
+        plan = ws.model.plans[plan_id]
+        file, doc, base = plan.loc.file, plan.loc.doc, plan.loc.at("components").path
+        if file not in texts:
+            texts.update(read_texts([file], lambda f: ws.sources[f]))
+        text = texts[file]
+        placed = addition_text(text, _span_of(ws, file, doc, base, line_starts(text)), plan.raw.get("components") or [],
+                               [(plain(cid), plain(kpi), w) for cid, kpi, w in new])
+        if placed is None:
+            refused.add(plan_id)
+            continue
+        where, insert = placed
+        # one insertion per plan: the first new component carries the text of all of them
+        for n, (cid, kpi, w) in enumerate(new):
+            out.append(Addition(file, plan_id, cid, kpi, w, where, insert if n == 0 else ""))
+    return out, refused
+
+
+def _span_of(ws: Workspace, file: str, doc: int, base: NodePath,
+             starts: Sequence[int]) -> Callable[[tuple[Any, ...]], tuple[int, int]]:
+    """Offsets (start, end) in ``file``'s text of the node at a path below ``base``."""
+    def span_of(path: tuple[Any, ...]) -> tuple[int, int]:
+        s = ws.locator.span(file, doc, (*base, *path))
+        return offset(starts, s.start.line, s.start.column), offset(starts, s.end.line, s.end.column)
+    return span_of
+
+
+def _without_additions(problem: Problem, plans: set[str]) -> Problem:
+    blocks = tuple(PlanBlock(b.plan, b.pay, tuple(v for v in b.variables if not v.added)) if b.plan.id in plans else b
+                   for b in problem.blocks)
+    return dataclasses.replace(problem, blocks=blocks)
+
+
+def _check_written(after: Model, edits: Sequence[Edit], additions: Sequence[Addition]) -> None:
+    """The patched files, read back, hold exactly the weights and components proposed."""
+    def component(plan: str, cid: str) -> object:
+        p = after.plans.get(plan)
+        return next((c for c in p.components if c.id == cid), None) if p is not None else None
+
+    for e in edits:
+        c = component(e.component.plan, e.component.id)
+        if c is None or getattr(c, "weight", None) != e.new:
+            raise UsageError(f"the new weight of '{e.component.key}' did not read back from {e.file} as written; "
+                             "nothing is proposed. Please report this with the file.")
+    for a in additions:
+        c = component(a.plan, a.component)
+        if c is None or getattr(c, "kpi", None) != a.kpi or getattr(c, "weight", None) != a.weight:
+            raise UsageError(f"the new component '{a.plan}.{a.component}' did not read back from {a.file} as "
+                             "written; nothing is proposed. Run propose without --allow-new-measures.")
+
+
 def _keys(result: LintResult) -> set[str]:
     return {f.fingerprint for f in flatten([*result.findings, *result.suppressed])}
 
 
 def propose(options: ProposeOptions) -> Proposal:
     """Lint, solve, patch, lint the patched files, compare (see the module docstring)."""
+    # As in ``lint``: the run's large heap lives to its end and holds no cycles worth collecting;
+    # with the cyclic GC on, building the problem, the positions and the diff between the two
+    # lints spent a third of a 20,000-file run rescanning it.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _propose(options)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _propose(options: ProposeOptions) -> Proposal:
+    clock = _Clock()
     before_result, ws = lint(options.lint)
+    clock.lap("lint")
     model = ws.model
     unknown = sorted(set(options.plans) - set(model.plans))
     if unknown:
@@ -135,35 +225,66 @@ def propose(options: ProposeOptions) -> Proposal:
         raise UsageError(f"plan {', '.join(repr(u) for u in not_in_force)} is not in force on {model.as_of}; "
                          "propose changes the plans that pay people on the --as-of date.")
     limits = limits_of(ws, options.max_change)
-    problem = build_problem(model, limits, options.plans or None, options.per_function)
+    problem = build_problem(model, limits, options.plans or None, options.per_function, options.allow_new_measures)
     objective = "the sum of the per-function scores" if options.per_function else "the overall score"
     before = scores(model)
-    base = Proposal("unchanged", limits, objective, before, skipped=problem.skipped)
+    # every later Proposal shares this dict of laps, so the phases still to come appear in it too
+    base = Proposal("unchanged", limits, objective, before, skipped=problem.skipped, timings=clock.laps)
+    clock.lap("build")
     if model.strategy is None or not problem.objectives:
         raise UsageError("there is no strategy with weighted priorities (or no target pay) to propose weights for.")
     solved = solve(problem)
+    clock.lap("solve")
     if isinstance(solved, list):
         return dataclasses.replace(base, status="infeasible", infeasible=tuple(solved))
     edits = _edits(ws, problem, solved)
-    if not edits:
+    originals = read_texts(sorted({e.file for e in edits}), lambda f: ws.sources[f])
+    additions, refused = _additions(ws, problem, solved, originals)
+    if refused:  # lists written in a way that cannot be extended: solve again without their new measures
+        problem = _without_additions(problem, refused)
+        solved = solve(problem)
+        if isinstance(solved, list):
+            return dataclasses.replace(base, status="infeasible", infeasible=tuple(solved))
+        edits = _edits(ws, problem, solved)
+        originals.update(read_texts(sorted({e.file for e in edits} - set(originals)), lambda f: ws.sources[f]))
+        additions, _ = _additions(ws, problem, solved, originals)
+    if not edits and not additions:
+        clock.lap("patch")
         return dataclasses.replace(base, after=before, transition=solved.transition)
-    files = sorted({e.file for e in edits})
-    originals = read_texts(files, lambda f: ws.sources[f])
-    patched = apply_edits(originals, edits)
+    files = sorted({e.file for e in edits} | {a.file for a in additions})
+    patched = apply_edits(originals, edits, additions)
+    diff = unified_diff(originals, patched)
+    clock.lap("patch")
+    # the patched texts stand for their files; the workspace's worker processes read them too
     after_result, after_ws = lint(dataclasses.replace(options.lint, texts={**options.lint.texts, **patched}))
+    _check_written(after_ws.model, edits, additions)
     before_keys = _keys(before_result)
     after_keys = _keys(after_result)
     after_all = flatten(after_result.findings)
     new = tuple(f for f in after_all if f.fingerprint not in before_keys)
     resolved = tuple(f for f in flatten(before_result.findings) if f.fingerprint not in after_keys)
     proposal = dataclasses.replace(
-        base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=unified_diff(originals, patched),
+        base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=diff,
         patched=patched, resolved=resolved, remaining=tuple(f for f in after_all if f.fingerprint in before_keys),
         new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
-        transition=solved.transition)
+        transition=solved.transition, additions=tuple(additions))
+    clock.lap("re-lint")
     if any(f.severity >= Severity.ERROR for f in new):
         return dataclasses.replace(proposal, status="withheld")
     return proposal
+
+
+class _Clock:
+    """Wall time per phase of one proposal (``--timings``): laps are added to ``laps`` in order."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.laps[phase] = self.laps.get(phase, 0.0) + now - self._last
+        self._last = now
 
 
 def write_proposal(proposal: Proposal) -> list[str]:

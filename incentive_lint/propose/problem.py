@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import LEGACY, Component, Plan
+from incentive_lint.propose.candidates import candidates
 
 NON_PAYING = ("gate", "modifier")
 
@@ -44,6 +45,8 @@ class Variable:
     buckets: Mapping[str, float]
     #: the largest whole-percent weight the limits allow (the legacy tier)
     upper: int
+    #: a new component on a catalog KPI (``--allow-new-measures``): appended only if kept
+    added: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,9 @@ def paying(plan: Plan) -> list[Component]:
 
 
 def build_problem(model: Model, limits: Limits, plan_ids: Sequence[str] | None = None,
-                  per_function: bool = False) -> Problem:
-    """The problem for the in-force plans (or the ``plan_ids`` among them)."""
+                  per_function: bool = False, new_measures: bool = False) -> Problem:
+    """The problem for the in-force plans (or the ``plan_ids`` among them); with
+    ``new_measures``, each plan may also add components on the KPIs ``candidates`` offers it."""
     in_force = model.in_force_plans()
     wanted = set(plan_ids) if plan_ids else None
     blocks: list[PlanBlock] = []
@@ -137,9 +141,47 @@ def build_problem(model: Model, limits: Limits, plan_ids: Sequence[str] | None =
         objective = _objective(model, "overall", in_force, priorities, changing, {b.plan.id: b.pay for b in blocks})
         if objective is not None:
             objectives.append(objective)
+    if new_measures:
+        blocks = _with_candidates(model, blocks, objectives, limits)
     buckets = sorted({k for o in objectives for k in (*o.fixed, *o.pi)} |
                      {k for b in blocks for v in b.variables for k in v.buckets})
     return Problem(tuple(blocks), tuple(objectives), limits, tuple(skipped), tuple(buckets))
+
+
+def under_weighted(problem_blocks: Sequence[PlanBlock], objective: Objective) -> dict[str, float]:
+    """The priorities of one score whose share of pay, with today's weights, is below their weight
+    in the strategy: priority -> by how much (a fraction of the score's pay)."""
+    amounts = dict(objective.fixed)
+    for b in problem_blocks:
+        if b.plan.id in objective.plans:
+            for v in b.variables:
+                for k, f in v.buckets.items():
+                    amounts[k] = amounts.get(k, 0.0) + b.pay * v.current / 100 * f
+    total = sum(amounts.values())
+    if total <= 0:
+        return {}
+    return {k: pi - amounts.get(k, 0.0) / total for k, pi in objective.pi.items()
+            if pi - amounts.get(k, 0.0) / total > 1e-12}
+
+
+def _with_candidates(model: Model, blocks: list[PlanBlock], objectives: Sequence[Objective],
+                     limits: Limits) -> list[PlanBlock]:
+    """Each block with a variable per candidate new component (weight 0 now, ``added``)."""
+    under = [(o.plans, under_weighted(blocks, o)) for o in objectives]
+    out = []
+    for b in blocks:
+        mine: dict[str, float] = {}
+        for plans, gaps in under:
+            if b.plan.id in plans:
+                for k, gap in gaps.items():
+                    mine[k] = max(mine.get(k, 0.0), gap)
+        extra = []
+        for cand in candidates(model, b.plan, mine):
+            flows = dict(model.component_map(cand.component))
+            extra.append(Variable(b.plan.id, cand.component, 0.0, flows,
+                                  legacy_upper(flows.get(LEGACY, 0.0), limits.legacy_warn), added=True))
+        out.append(PlanBlock(b.plan, b.pay, (*b.variables, *extra)) if extra else b)
+    return out
 
 
 def _objective(model: Model, name: str, plans: Sequence[Plan], priorities: Sequence[object],

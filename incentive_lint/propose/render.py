@@ -76,7 +76,9 @@ def _cannot(p: Proposal) -> list[tuple[str, list[Finding]]]:
 
 def _headline(p: Proposal) -> str:
     if p.status == "proposed":
-        return (f"Proposal: {len(p.edits)} weight(s) in {len({e.file for e in p.edits})} file(s) change, "
+        files = len({e.file for e in p.edits} | {a.file for a in p.additions})
+        added = f" and {len(p.additions)} new measure(s) are added" if p.additions else ""
+        return (f"Proposal: {len(p.edits)} weight(s){added} in {files} file(s) change, "
                 f"{p.moved:g} points moved in total; D overall {_d(p.before.overall)} -> "
                 f"{_d(p.after.overall if p.after else None)}.")
     if p.status == "unchanged":
@@ -107,6 +109,10 @@ def render_text(p: Proposal, markdown: bool = False) -> str:
     if p.before.currency:
         out += [f"Shares are of target variable pay, {p.before.currency} {p.before.total_pay:,.0f} in total.", ""]
     out += ["Limits:" if not markdown else "**Limits**", *[("- " if markdown else "  ") + line for line in _limits(p)], ""]
+    if p.additions:
+        out += ["New measures:" if not markdown else "**New measures**"]
+        out += [("- " if markdown else "  ") + visible(f"'{a.plan}' adds '{a.component}' on KPI '{a.kpi}' at {a.weight}%")
+                for a in p.additions] + [""]
     if p.diff:
         out += ["```diff", p.diff.rstrip("\n"), "```", ""] if markdown else [p.diff.rstrip("\n"), ""]
     if p.new_findings:
@@ -145,6 +151,8 @@ def render_json(p: Proposal) -> str:
         "before": _scores_json(p.before), "after": _scores_json(p.after), "moved": p.moved,
         "changes": [{"file": e.file, "line": e.span.start.line, "column": e.span.start.column, "plan": e.component.plan,
                      "component": e.component.id, "from": e.old, "to": e.new} for e in p.edits],
+        "added": [{"file": a.file, "plan": a.plan, "component": a.component, "kpi": a.kpi, "weight": a.weight}
+                  for a in p.additions],
         "diff": p.diff,
         "resolved": [_finding_json(f) for f in p.resolved],
         "not_resolved": [_finding_json(f) for f in p.remaining if f.severity.label != "info"],
@@ -154,6 +162,13 @@ def render_json(p: Proposal) -> str:
         "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def render_timings(p: Proposal) -> str:
+    """``--timings``: the seconds each phase of the run took, for stderr (not part of the proposal)."""
+    total = sum(p.timings.values())
+    rows = [f"{phase:<8} {seconds:8.3f} s" for phase, seconds in p.timings.items()]
+    return "timings:\n" + "".join(f"  {row}\n" for row in [*rows, f"{'total':<8} {total:8.3f} s"])
 
 
 def render(p: Proposal, fmt: str) -> str:

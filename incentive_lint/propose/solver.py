@@ -151,7 +151,7 @@ def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, re
     return out
 
 
-def _milp(cols: _Columns, rows: _Rows, cost: dict[int, float], time_limit: float) -> Any:
+def _milp(cols: _Columns, rows: _Rows, cost: dict[int, float], time_limit: float, large: bool | None = None) -> Any:
     np, (Bounds, LinearConstraint), milp, coo_matrix = _scipy()
     n = len(cols.lower)
     c = np.zeros(n)
@@ -161,7 +161,49 @@ def _milp(cols: _Columns, rows: _Rows, cost: dict[int, float], time_limit: float
     return milp(c, integrality=np.array(cols.integer), bounds=Bounds(np.array(cols.lower), np.array(cols.upper)),
                 constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
                 options={"time_limit": time_limit,
-                         "mip_rel_gap": MIP_GAP_SMALL if n <= 3 * LARGE else MIP_GAP_LARGE})
+                         "mip_rel_gap": MIP_GAP_LARGE if (n > 3 * LARGE if large is None else large) else MIP_GAP_SMALL})
+
+
+def parts(problem: Problem) -> list[Problem]:
+    """The problem split where it falls apart: plans are linked only by the scores they count in,
+    so plans that share no score (the functions of ``--per-function`` whose plans pay no role of
+    another function) are independent problems, each solved on its own. The sum of the scores is
+    least exactly when each part's is, and so is the movement; a smaller programme is also solved
+    much faster (``--per-function`` on the 2,000-file corpus: 16.5 s as one, 1.5 s in parts)."""
+    owner: dict[str, int] = {}  # plan -> the first objective it was seen in (union-find below)
+    parent = list(range(len(problem.objectives)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    changing = {b.plan.id for b in problem.blocks}
+    for i, o in enumerate(problem.objectives):
+        for plan in sorted(o.plans & changing):
+            if plan in owner:
+                parent[root(i)] = root(owner[plan])
+            else:
+                owner[plan] = i
+    groups: dict[int, tuple[list[PlanBlock], list[int]]] = {}
+    for i in range(len(problem.objectives)):
+        groups.setdefault(root(i), ([], []))[1].append(i)
+    alone: list[PlanBlock] = []
+    for b in problem.blocks:
+        if b.plan.id in owner:
+            groups[root(owner[b.plan.id])][0].append(b)
+        else:  # in no score: only its own limits and the least movement (one programme for all such)
+            alone.append(b)
+    kept = [(blocks, mine) for blocks, mine in groups.values() if blocks]
+    if alone:
+        kept.append((alone, []))
+    if len(kept) <= 1:
+        return [problem]
+    # a score no changing plan counts in is a constant: it rides along with the first part
+    kept[0][1].extend(i for blocks, mine in groups.values() if not blocks for i in mine)
+    return [dataclasses.replace(problem, blocks=tuple(blocks), objectives=tuple(problem.objectives[i] for i in sorted(mine)))
+            for blocks, mine in kept]
 
 
 def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[Infeasible]:
@@ -169,20 +211,71 @@ def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[I
 
     With a transition limit that keeps a plan from meeting the designer's limits this year,
     those limits become targets: first the weights get as close to them as the limit allows
-    (``Solution.short`` says by how much they are still missed), then D, then the move."""
+    (``Solution.short`` says by how much they are still missed), then D, then the move.
+    Independent parts (see ``parts``) are solved one by one and put together."""
     if not problem.blocks:
         return Solution({}, (), 0.0)
-    found = _solve(problem, time_limit, soft=False)
+    pieces = parts(problem)
+    if len(pieces) > 1:
+        # each part is solved as exactly as the whole problem would have been: a large problem's
+        # parts with its optimality gap and tie-break, a small one's exactly
+        large = {soft: _columns(problem, soft) > 3 * LARGE for soft in (False, True)}
+        return _combine(problem, [(piece, _solve_one(piece, time_limit, large)) for piece in pieces])
+    return _solve_one(problem, time_limit)
+
+
+def _columns(problem: Problem, soft: bool) -> int:
+    """How many columns ``_solve`` makes for ``problem`` (what decides between exact and gap)."""
+    limits = problem.limits
+    n = 0
+    for b in problem.blocks:
+        for v in b.variables:
+            n += 3 + (soft and limits.min_weight is not None and limits.min_weight > 1.0) + (soft and v.upper < 100)
+        n += soft and limits.max_measures is not None
+    for o in problem.objectives:
+        n += len(set(o.fixed) | set(o.pi) | {k for b in problem.blocks if b.plan.id in o.plans
+                                             for v in b.variables for k in v.buckets})
+    return n
+
+
+def _combine(problem: Problem, solved: list[tuple[Problem, Solution | list[Infeasible]]]) -> Solution | list[Infeasible]:
+    """One solution (scores in the order of ``problem.objectives``) from the parts' solutions; or,
+    when a part has none, every plan's reason in plan order, as one programme would give them
+    (a part held back only by the transition limit names its plans too)."""
+    if any(isinstance(found, list) for _, found in solved):
+        order = {b.plan.id: n for n, b in enumerate(problem.blocks)}
+        reasons = [i for _, found in solved for i in (found if isinstance(found, list) else found.transition)]
+        return sorted(reasons, key=lambda i: order.get(i.plan, len(order)))
+    weights: dict[tuple[str, str], int] = {}
+    score: dict[int, float] = {}
+    moved = 0.0
+    transition: list[Infeasible] = []
+    index = {id(o): n for n, o in enumerate(problem.objectives)}
+    for piece, found in solved:
+        assert not isinstance(found, list)
+        weights.update(found.weights)
+        moved += found.moved
+        transition += found.transition
+        for o, value in zip(piece.objectives, found.scores):
+            score[index[id(o)]] = value
+    return Solution(weights, tuple(score[n] for n in range(len(problem.objectives))), moved, tuple(transition))
+
+
+def _solve_one(problem: Problem, time_limit: float,
+               large: dict[bool, bool] | None = None) -> Solution | list[Infeasible]:
+    found = _solve(problem, time_limit, soft=False, large=None if large is None else large[False])
     if not isinstance(found, list):
         return found
     if problem.limits.max_change is not None and all(i.constraint == "max_change" for i in found):
-        soft = _solve(problem, time_limit, soft=True)
+        soft = _solve(problem, time_limit, soft=True, large=None if large is None else large[True])
         if not isinstance(soft, list):
             return dataclasses.replace(soft, transition=tuple(found))
     return found
 
 
-def _solve(problem: Problem, time_limit: float, soft: bool) -> Solution | list[Infeasible]:
+def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None) -> Solution | list[Infeasible]:
+    """One programme; ``large``: solve it as a large one (gap, tie-break) or exactly (default: by
+    its own size)."""
     rows = _Rows()
     cols = _Columns()
     plan_cols = {b.plan.id: _plan_rows(rows, cols, b, problem.limits, soft=soft) for b in problem.blocks}
@@ -210,14 +303,15 @@ def _solve(problem: Problem, time_limit: float, soft: bool) -> Solution | list[I
     # large repository the last two are one pass, D plus a tie-breaking cost per point moved
     # (holding D exactly while minimising movement took HiGHS 20x longer than finding D).
     stages: list[tuple[list[int], float]] = [(slack, 1.0)] if slack else []
-    large = len(cols.lower) > 3 * LARGE
+    if large is None:
+        large = len(cols.lower) > 3 * LARGE
     stages += [(e_cols, 0.5)] if large else [(e_cols, 0.5), (moves, 1.0)]
     result = good = None
     for i, (stage, scale) in enumerate(stages):
         cost = {c: scale for c in stage}
         if large and stage is e_cols:
             cost.update({d: MOVE_COST_LARGE for d in moves})
-        result = _milp(cols, rows, cost, time_limit)
+        result = _milp(cols, rows, cost, time_limit, large)
         if result.x is None:
             if i == 0 and result.status == 2:
                 return diagnose(problem)
