@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +264,14 @@ def test_new_ids_are_unique_and_read_back_as_text() -> None:
     assert component_id("nrr", ["units", "nrr", "nrr-2"]) == "nrr-3"
     assert component_id("nrr", ["units"]) == "nrr"
     assert plain("nrr") == "nrr" and plain("true") == "'true'" and plain("1e3") == "'1e3'" and plain("0x1f") == "'0x1f'"
+
+
+def test_the_headline_reads_as_a_sentence(tmp_path: Path) -> None:
+    repo = tmp_path / "m"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "manufacturer", repo)
+    out = subprocess.run([sys.executable, "-m", "incentive_lint", "propose", ".", "--as-of", "2025-03-01",
+                           "--allow-new-measures", "--no-cache"], cwd=repo, capture_output=True, text=True,
+                          timeout=300).stdout
+    first = out.splitlines()[0]
+    assert re.fullmatch(r"Proposal: \d+ weights change and 1 new measure is added in \d+ files, \d+ points moved "
+                        r"in total; D overall 0\.706 -> 0\.\d{3}\.", first), first

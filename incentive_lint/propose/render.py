@@ -77,8 +77,10 @@ def _cannot(p: Proposal) -> list[tuple[str, list[Finding]]]:
 def _headline(p: Proposal) -> str:
     if p.status == "proposed":
         files = len({e.file for e in p.edits} | {a.file for a in p.additions})
-        added = f" and {len(p.additions)} new measure(s) are added" if p.additions else ""
-        return (f"Proposal: {len(p.edits)} weight(s){added} in {files} file(s) change, "
+        weights = f"{len(p.edits)} weight{'s' if len(p.edits) != 1 else ''} change"
+        added = (f" and {len(p.additions)} new measure{'s are' if len(p.additions) != 1 else ' is'} added"
+                 if p.additions else "")
+        return (f"Proposal: {weights}{added} in {files} file{'s' if files != 1 else ''}, "
                 f"{p.moved:g} points moved in total; D overall {_d(p.before.overall)} -> "
                 f"{_d(p.after.overall if p.after else None)}.")
     if p.status == "unchanged":
