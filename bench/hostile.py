@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from run import tool_env  # bench/run.py: this folder is on the path when the script runs
+
 BOUND_SECONDS = 1.0
 BOUND_MB = 200.0
 #: the default size cap of a policy file (``incentive_lint.read.documents.MAX_FILE_BYTES``)
@@ -283,15 +285,6 @@ def _register_outside(folder: Path) -> Sequence[str]:
 def tool_command() -> list[str]:
     exe = shutil.which("incentive-lint")
     return [exe] if exe else [sys.executable, "-m", "incentive_lint"]
-
-
-def tool_env() -> dict[str, str]:
-    """The environment of a measured run. An installed package has its bytecode compiled by pip;
-    with PYTHONDONTWRITEBYTECODE set, a checkout would compile every module on every run (about
-    0.15 s) and the figures would measure that instead."""
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
 
 
 def maxrss_mb(ru_maxrss: int) -> float:

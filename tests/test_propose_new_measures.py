@@ -24,6 +24,8 @@ from incentive_lint.propose.patch import addition_text, line_starts, offset  # n
 from incentive_lint.propose.problem import under_weighted  # noqa: E402
 from incentive_lint.run import lint  # noqa: E402
 
+from .test_propose import _apply  # noqa: E402
+
 AS_OF = "2025-06-30"
 DAY = _dt.date(2025, 6, 30)
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "manufacturer"
@@ -86,14 +88,6 @@ def _lint(repo: Path) -> dict[str, Any]:
     assert d is not None
     return {"errors": {f.fingerprint for f in found if f.severity >= Severity.ERROR}, "findings": found,
             "d": d.score, "model": ws.model}
-
-
-def _apply(repo: Path, diff: str) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git is needed to apply the diff")
-    (repo.parent / "change.diff").write_text(diff, encoding="utf-8", newline="")
-    subprocess.run(["git", "apply", "--unsafe-paths", str(repo.parent / "change.diff")], cwd=repo, check=True,
-                   capture_output=True)
 
 
 def _run(repo: Path, **more: Any) -> Proposal:

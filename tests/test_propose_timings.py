@@ -13,21 +13,12 @@ import pytest
 
 pytest.importorskip("scipy.optimize", reason="propose needs scipy (pip install 'incentive-lint[propose]')")
 
-from incentive_lint.cli import main  # noqa: E402
 from incentive_lint.propose.patch import unified_diff  # noqa: E402
+
+from .test_propose import _cli  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "manufacturer"
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "propose.py"
-
-
-def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_timings_go_to_stderr_and_leave_the_output_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
