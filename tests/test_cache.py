@@ -169,7 +169,7 @@ def test_an_unchanged_file_is_not_read_again_and_a_rewritten_one_is(tmp_path: Pa
                                                                      ) -> None:
     import os
 
-    from incentive_lint.engine import cache as cache_module
+    from incentive_lint.engine import file_cache as cache_module
     from incentive_lint.read.files import Candidate
 
     plan = tmp_path / "plan.yaml"

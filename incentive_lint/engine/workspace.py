@@ -25,10 +25,12 @@ from incentive_lint.settings.config import discover as discover_config
 from incentive_lint.settings.config import load as load_config
 from incentive_lint.settings.config import settings as rule_settings
 from incentive_lint.engine.engine import default_jobs
-from incentive_lint.engine.cache import FileCache, code_stamp, digest, encode_outcome, open_cache
+from incentive_lint.engine.cache import code_stamp, digest, open_cache
+from incentive_lint.engine.file_cache import FileCache, encode_outcome
 from incentive_lint.base.kinds import KIND_SCHEMAS, suggest
 from incentive_lint.read.documents import DEFAULT_LIMITS, Document, Issue, Limits, ParsedFile, cap_issues
-from incentive_lint.read.files import Candidate, Scope, discover, find_root, read_text
+from incentive_lint.read.files import Candidate, discover, find_root, read_text
+from incentive_lint.read.scope import Scope
 from incentive_lint.read.locator import Locator
 from incentive_lint.read.parse import node_span, parse_text
 from incentive_lint.read.positions import Positions

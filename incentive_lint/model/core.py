@@ -5,6 +5,11 @@ resolved by id; the ones that point nowhere, and ids defined twice, are recorded
 ``dangling-reference`` and ``duplicate-id`` rules. Derived facts that several rules need
 (which plans are in force, each plan's target incentive, where each KPI's pay flows, the
 divergence score) are computed here once, so that the report and the findings agree.
+
+The entities live in ``model.entities`` and their building in ``model.build``; what stays here
+(over 500 lines) is the one ``Model`` class, whose memoised facts depend on each other (pay
+shares on rates and roles in force, divergence on pay shares), so splitting it would split one
+cache of facts across modules.
 """
 from __future__ import annotations
 

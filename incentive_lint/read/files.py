@@ -14,7 +14,7 @@ real location is outside that folder.
 Every run has one root (:func:`find_root`: the folder holding ``.incentive-lint.yaml``, else
 the git root, else the folder given), and every file is named relative to it
 (:func:`root_name`), whatever the arguments and the working folder look like. Which files
-are looked at is the :class:`Scope`: ``include``/``exclude`` globs and the ``.gitignore``
+are looked at is the :class:`~incentive_lint.read.scope.Scope`: ``include``/``exclude`` globs and the ``.gitignore``
 files; what is out of scope is never listed further, opened or read.
 """
 from __future__ import annotations
@@ -24,10 +24,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence, Tuple
-
-if TYPE_CHECKING:
-    import pathspec
+from typing import Protocol, Sequence, Tuple
 
 from incentive_lint.base.source import Span
 from incentive_lint.read.documents import DEFAULT_LIMITS, Issue, ParsedFile, size_text
@@ -191,6 +188,14 @@ def _os_refusal(display: str, exc: OSError, folder: bool = False) -> Issue:
 # --------------------------------------------------------------------------- discovery
 
 
+class Scoping(Protocol):
+    """What the walk asks of a scope (``read.scope.Scope`` is the one the runs use)."""
+
+    root: Path
+
+    def skips(self, path: Path, is_folder: bool) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A file to lint: its real path and the name shown to users."""
@@ -199,105 +204,8 @@ class Candidate:
     display: str
 
 
-def _spec(patterns: Iterable[str]) -> pathspec.PathSpec | None:
-    """Patterns in ``.gitignore`` syntax (``deploy/``, ``**/generated/*.yaml``, ``!keep.yaml``)."""
-    lines = [p for p in patterns if p.strip()]
-    if not lines:
-        return None
-    import pathspec  # only where there are patterns: it takes 50 ms to load
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
-
-
-class Scope:
-    """Which files under the root a run looks at.
-
-    ``exclude`` (the configuration's and ``--exclude``) and ``include`` are globs in
-    ``.gitignore`` syntax, relative to the root. The ``.gitignore`` files are read with the
-    ``pathspec`` library (git's own matching rules), not by asking git: the check then works
-    where git is not installed (a container, a pre-commit environment, an exported tree), gives
-    the same answer everywhere (no personal ``core.excludesFile``), and a folder ignored is
-    never listed. As in git, the ``.gitignore`` of every folder from the git root (else the
-    root) down applies to the paths below it, the deeper one winning, plus
-    ``.git/info/exclude``; a folder ignored cannot have files brought back. Whether a file is
-    tracked plays no part (as in ruff): an ignored file is not checked.
-    """
-
-    def __init__(self, root: Path, include: Sequence[str] = (), exclude: Sequence[str] = (),
-                 respect_gitignore: bool = True) -> None:
-        self.root = Path(os.path.abspath(root))
-        self._prefix = os.path.join(str(self.root), "")
-        self.include = _spec(include)
-        self.exclude = _spec(exclude)
-        self.respect_gitignore = respect_gitignore
-        #: root-relative names of the files and folders left out, sorted when read
-        self.left_out: list[str] = []
-        self._ignores: dict[Path, list[tuple[Path, pathspec.PathSpec]]] = {}
-        self._top = self._git_top() if respect_gitignore else self.root
-
-    def _git_top(self) -> Path:
-        for folder in (self.root, *self.root.parents):
-            if os.path.lexists(folder / ".git"):
-                return folder
-        return self.root
-
-    def _own(self, folder: Path) -> list[tuple[Path, pathspec.PathSpec]]:
-        """The ignore patterns written in ``folder`` itself (its ``.gitignore``; at the git top
-        also ``.git/info/exclude``). A file that cannot be read is passed over: it only narrows."""
-        found: list[tuple[Path, pathspec.PathSpec]] = []
-        names = [folder / GITIGNORE] + ([folder / ".git" / "info" / "exclude"] if folder == self._top else [])
-        for name in names:
-            if not os.path.isfile(name):
-                continue
-            text, _ = read_text(name, name.name, root=self._top)
-            spec = _spec(text.splitlines()) if text else None
-            if spec is not None:
-                found.append((folder, spec))
-        return found
-
-    def _gitignores(self, folder: Path) -> list[tuple[Path, pathspec.PathSpec]]:
-        """The ignore patterns applying inside ``folder``, shallowest first (cached per folder)."""
-        cached = self._ignores.get(folder)
-        if cached is not None:
-            return cached
-        if folder == self._top or not folder.is_relative_to(self._top):
-            specs = self._own(folder)
-        else:
-            specs = [*self._gitignores(folder.parent), *self._own(folder)]
-        self._ignores[folder] = specs
-        return specs
-
-    def skips(self, path: Path, is_folder: bool) -> bool:
-        """Whether ``path`` (lexically absolute) is out of scope; if so it is noted in ``left_out``."""
-        if self.exclude is None and self.include is None and not self.respect_gitignore:
-            return False  # nothing to match: asked once per file and folder, so answered at once
-        text = os.fspath(path)
-        if not text.startswith(self._prefix) or len(text) == len(self._prefix):
-            return False  # the root itself, or named on the command line outside it: nothing to match
-        rel = text[len(self._prefix):]  # string operations: pathlib's relative_to costs 15 us a path
-        rel = rel if os.sep == "/" else rel.replace(os.sep, "/")
-        name = rel + "/" if is_folder else rel
-        out = self.exclude is not None and self.exclude.match_file(name)
-        if not out and not is_folder and self.include is not None:
-            out = not self.include.match_file(rel)
-        if not out and self.respect_gitignore:
-            out = self._ignored(path, is_folder)
-        if out:
-            self.left_out.append(shown(rel))
-        return out
-
-    def _ignored(self, path: Path, is_folder: bool) -> bool:
-        ignored = False
-        for base, spec in self._gitignores(path.parent):
-            rel = path.relative_to(base).as_posix()
-            verdict = spec.check_file(rel + "/" if is_folder else rel).include
-            if verdict is not None:
-                ignored = verdict
-        return ignored
-
-
 def discover(paths: Sequence[Path], cwd: Path, root: Path | None = None,
-             scope: Scope | None = None) -> tuple[list[Candidate], list[Issue]]:
+             scope: Scoping | None = None) -> tuple[list[Candidate], list[Issue]]:
     """Find ``*.yaml``/``*.yml`` under ``paths`` (hidden folders and files skipped), named
     relative to ``root`` (default ``cwd``); what ``scope`` leaves out is not walked or read.
 
@@ -328,7 +236,7 @@ def discover(paths: Sequence[Path], cwd: Path, root: Path | None = None,
     return ordered, [unique[k] for k in sorted(unique)]
 
 
-def _named_out(path: Path, is_folder: bool, scope: Scope) -> bool:
+def _named_out(path: Path, is_folder: bool, scope: Scoping) -> bool:
     """Whether a path named on the command line, or a folder above it, is out of scope
     (``check deploy/web.yaml`` with ``deploy/`` excluded reads nothing)."""
     try:
@@ -342,7 +250,7 @@ def _named_out(path: Path, is_folder: bool, scope: Scope) -> bool:
 
 
 def _walk(top: Path, root: Path, base: Path, found: dict[str, Candidate], issues: list[Issue],
-          scope: Scope | None = None) -> None:
+          scope: Scoping | None = None) -> None:
     """Every YAML file under ``top``. A link to a folder inside ``root`` is followed once: a link
     back to the folder it sits in or to one above it is a loop (refused), a second name for a
     folder already walked adds nothing, and a link leading outside ``root`` is refused."""
