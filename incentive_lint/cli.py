@@ -488,7 +488,7 @@ def lsp_command() -> None:
         if (exc.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
             raise
         raise UsageError(f"the language server needs the 'lsp' extra ({exc.name} is missing): "
-                         "pip install 'incentive-lint[lsp]'.") from None
+                         "pip install 'pygls>=2,<3' (or pip install '.[lsp]' in a clone of incentive-lint).") from None
     serve()
 
 

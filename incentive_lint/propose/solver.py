@@ -35,7 +35,7 @@ def _scipy() -> tuple[Any, Any, Any, Any]:
         from scipy.sparse import coo_matrix
     except ImportError:
         raise UsageError("'propose' needs the solver package scipy, which is not installed; install it with "
-                         "pip install 'incentive-lint[propose]' (or pip install scipy).") from None
+                         "pip install scipy (or pip install '.[propose]' in a clone of incentive-lint).") from None
     return np, (Bounds, LinearConstraint), milp, coo_matrix
 
 
