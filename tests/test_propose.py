@@ -292,5 +292,5 @@ def test_unknown_plan_and_missing_solver_are_clear_errors(tmp_path: Path, monkey
     with pytest.raises(UsageError, match="no plan with the id 'nope'"):
         propose(ProposeOptions(LintOptions(paths=[EXAMPLE], as_of=DAY), plans=["nope"]))
     monkeypatch.setitem(sys.modules, "scipy.optimize", None)
-    with pytest.raises(UsageError, match=r"incentive-lint\[propose\]"):
+    with pytest.raises(UsageError, match=r"pip install scipy \(or pip install '\.\[propose\]'"):
         propose(ProposeOptions(LintOptions(paths=[EXAMPLE], as_of=DAY)))
