@@ -54,12 +54,10 @@ def _touching(result: Any, files: Sequence[str], ws: Any, cwd: Path) -> Any:
     """
     import dataclasses
 
-    from incentive_lint.read.files import root_name
+    from incentive_lint.run import wanted_files
 
-    root = ws.root or cwd  # findings name files relative to the root of the run
-    wanted = {root_name(Path(os.path.abspath(cwd / f)), root) for f in files}
-    config_path = ws.config.path
-    if config_path is not None and root_name(Path(os.path.abspath(config_path)), root) in wanted:
+    wanted = wanted_files(files, ws.root or cwd, ws.config.path, cwd)
+    if wanted is None:
         return result
     return dataclasses.replace(result, findings=tuple(f for f in result.findings if f.files & wanted),
                                suppressed=tuple(f for f in result.suppressed if f.files & wanted))
@@ -144,8 +142,9 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         from incentive_lint.gate.baseline import load as load_baseline
 
         known = load_baseline(Path(baseline))
-    try:
-        result, ws = lint_with_cache(options)
+    try:  # a baseline and --new-since need every finding; --only-files alone, those it keeps
+        result, ws = lint_with_cache(options, only=paths if only_files and baseline is None and new_since is None
+                                     else None)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
     if not allow_empty:  # an empty folder or a mistyped path must not pass CI as "0 findings"

@@ -6,15 +6,17 @@ check on the merge-base of a git reference. Nothing here imports the CLI.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from incentive_lint.base.errors import CatalogError, ConfigError, UsageError
 from incentive_lint.base.findings import NO_KIND, NOT_OURS, REGISTER, Finding, LintResult
 from incentive_lint.engine.engine import Engine, enabled_rules
 from incentive_lint.engine.cache import digest, tree_stamp
+from incentive_lint.engine.result_codec import decode_run, encode_run
 from incentive_lint.engine.workspace import LintOptions, Setup, Workspace, prepare, read_workspace, root_of
 from incentive_lint.gate.changes import tree_at_ref
 
@@ -82,11 +84,15 @@ class CachedRun:
     not_ours: dict[str, tuple[str, ...]]
 
 
-def check(options: LintOptions) -> tuple[LintResult, Workspace | CachedRun]:
+def check(options: LintOptions, only: Collection[str] | None = None) -> tuple[LintResult, Workspace | CachedRun]:
     """:func:`lint` with the whole-run cache (``options.cache``): when nothing that can change the
     result has changed since a run with the same options (files, configuration, catalog, exceptions
     register, date, the tool itself), its result is returned without reading a policy file; the
-    second value then is a :class:`CachedRun`, else the workspace."""
+    second value then is a :class:`CachedRun`, else the workspace.
+
+    ``only`` (``check --only-files``: the files named, relative to the working folder): the caller
+    keeps only the findings whose chain touches one of them (see :func:`wanted_files`), so a result
+    from the cache may hold only those."""
     if not options.cache or options.texts or options.reader is not None:
         return lint(options)
     gc_was_enabled = gc.isenabled()
@@ -97,21 +103,36 @@ def check(options: LintOptions) -> tuple[LintResult, Workspace | CachedRun]:
         files = setup.files
         key = _run_key(setup, options) if files is not None else None
         if files is not None and key is not None:
-            entry = files.store.get("run", key)
-            if isinstance(entry, dict) and isinstance(entry.get("result"), LintResult) \
-                    and isinstance(entry.get("not_ours"), dict):
-                return entry["result"], CachedRun(
+            wanted = None if only is None else wanted_files(only, setup.root, setup.config.path, setup.cwd)
+            entry = files.store.get("run", key, functools.partial(decode_run, only=wanted))
+            if entry is not None:
+                result, not_ours = entry
+                return result, CachedRun(
                     setup.config, setup.catalog, setup.settings, setup.root,
                     {c.display: c.path for c in setup.candidates}, tuple(sorted(set(setup.scope.left_out))),
-                    entry["not_ours"])
+                    {name: tuple(kinds) for name, kinds in not_ours.items()})
         result, ws = _lint(options, setup)
         if files is not None and key is not None:
-            files.store.put("run", key, {"result": result, "not_ours": ws.not_ours})
+            try:
+                files.store.put_encoded("run", key, encode_run(result, ws.not_ours))
+            except (ValueError, TypeError, RecursionError):  # NotEncodable, a NaN: not cached, linted again next run
+                pass
             files.store.flush()
         return result, ws
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def wanted_files(files: Collection[str], root: Path, config_path: Path | None, cwd: Path) -> frozenset[str] | None:
+    """The root-relative names of ``files`` (``check --only-files``), or None when they hold the
+    configuration file, which affects every finding."""
+    from incentive_lint.read.files import root_name
+
+    wanted = frozenset(root_name(Path(os.path.abspath(cwd / f)), root) for f in files)
+    if config_path is not None and root_name(Path(os.path.abspath(config_path)), root) in wanted:
+        return None
+    return wanted
 
 
 def _run_key(setup: Setup, options: LintOptions) -> str | None:

@@ -307,8 +307,9 @@ class Cache:
         self._used.setdefault(pack, {})
         return entries
 
-    def get(self, kind: str, key: str) -> Any | None:
-        """The value stored under ``key``, or None (absent, unreadable, foreign or tampered with)."""
+    def get(self, kind: str, key: str, decoder: Callable[[bytes], Any] = decode) -> Any | None:
+        """The value stored under ``key`` (read by ``decoder``), or None (absent, unreadable, foreign
+        or tampered with)."""
         if not self.enabled:
             return None
         if kind in PACKED:
@@ -320,7 +321,7 @@ class Cache:
             self.misses += 1
             return None
         try:
-            value = decode(payload)
+            value = decoder(payload)
         except (ValueError, TypeError, KeyError, IndexError, UnicodeDecodeError, RecursionError):
             self.misses += 1
             return None
