@@ -5,7 +5,7 @@ and the rule metadata; the CLI decides where the text goes.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 from incentive_lint.base.findings import LintResult
 from incentive_lint.settings.rulespec import RuleSpec
@@ -13,19 +13,35 @@ from incentive_lint.settings.rulespec import RuleSpec
 Render = Callable[[LintResult, Mapping[str, RuleSpec]], str]
 
 
-def _load() -> dict[str, Render]:
-    from incentive_lint.outputs.formats import concise, github, gitlab, json_report, junit, markdown, sarif, text
-
-    return {
-        "text": text.render,
-        "concise": concise.render,
-        "json": json_report.render,
-        "sarif": sarif.render,
-        "github": github.render,
-        "gitlab": gitlab.render,
-        "junit": junit.render,
-        "markdown": markdown.render,
-    }
+#: format name -> the module of ``incentive_lint.outputs.formats`` whose ``render`` writes it
+_MODULES: dict[str, str] = {
+    "text": "text",
+    "concise": "concise",
+    "json": "json_report",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+    "junit": "junit",
+    "markdown": "markdown",
+}
 
 
-REPORTERS: dict[str, Render] = _load()
+class _Reporters(Mapping[str, Render]):
+    """The reporters by format name, each imported when it is first asked for: a run writes one
+    or two formats, and the others (JUnit's XML, SARIF's tables) need not load."""
+
+    def __getitem__(self, name: str) -> Render:
+        import importlib
+
+        module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+        render: Render = module.render
+        return render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+REPORTERS: Mapping[str, Render] = _Reporters()
