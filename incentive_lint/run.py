@@ -34,7 +34,10 @@ def lint(options: LintOptions) -> tuple[LintResult, Workspace]:
             gc.enable()
 
 
-def _lint(options: LintOptions, setup: Setup | None = None) -> tuple[LintResult, Workspace]:
+def _lint(options: LintOptions, setup: Setup | None = None, wanted: frozenset[str] | None = None
+          ) -> tuple[LintResult, Workspace]:
+    """:func:`lint`; with ``wanted`` (``check --only-files``), a result that holds at least every
+    finding touching those files (see :func:`plan_focus`)."""
     # One root for the whole run (reading, exceptions, register), found once from the paths given.
     options = dataclasses.replace(options, root=root_of(options))
     ws = read_workspace(options, setup)
@@ -51,7 +54,9 @@ def _lint(options: LintOptions, setup: Setup | None = None) -> tuple[LintResult,
     engine = Engine(ws.model, ws.locator, ws.documents)
     if ws.file_cache is not None:
         ws.file_cache.store.flush()  # no writer thread while the engine forks workers
-    findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"))
+    focus = plan_focus(ws, wanted) if wanted is not None else None
+    findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"),
+                          focus=focus, touching=wanted if focus is not None else None)
     suppressed: list[Finding] = []
     if options.exceptions:
         from incentive_lint.gate.exception_apply import apply_exceptions
@@ -68,6 +73,26 @@ def _lint(options: LintOptions, setup: Setup | None = None) -> tuple[LintResult,
         rules_run=tuple(enabled_rules(ws.catalog, ws.settings)), suppressed=tuple(suppressed),
         rates=ws.model.rates_used(), **states)
     return result, ws
+
+
+def plan_focus(ws: Workspace, wanted: frozenset[str]) -> frozenset[str] | None:
+    """The ids of the plans in ``wanted`` when a pre-commit run may check only them and the
+    findings touching them (see ``Engine.run``): every file named was read and holds only valid
+    plans, and no document anywhere failed validation (whose findings are held back across files).
+    Otherwise None: the whole repository is checked and the findings are filtered afterwards."""
+    if ws.model.invalid_documents or not wanted <= set(ws.sources):
+        return None
+    held: dict[str, list[Any]] = {name: [] for name in wanted}
+    for (file, _), data in ws.documents.items():
+        if file in held:
+            held[file].append(data)
+    issues = {issue.span.file for issue in ws.model.issues}
+    plans: set[str] = set()
+    for name, documents in held.items():
+        if not documents or name in issues or any(d.get("kind") != "IncentivePlan" for d in documents):
+            return None
+        plans.update(str(d.get("id")) for d in documents)
+    return frozenset(plans)
 
 
 @dataclasses.dataclass
@@ -102,19 +127,23 @@ def check(options: LintOptions, only: Collection[str] | None = None) -> tuple[Li
         setup = prepare(options)
         files = setup.files
         key = _run_key(setup, options) if files is not None else None
-        if files is not None and key is not None:
-            wanted = None if only is None else wanted_files(only, setup.root, setup.config.path, setup.cwd)
-            entry = files.store.get("run", key, functools.partial(decode_run, only=wanted))
+        wanted = None if only is None else wanted_files(only, setup.root, setup.config.path, setup.cwd)
+        # a pre-commit run's result holds only what touches its files: it has a key of its own
+        keys = [] if files is None or key is None else [key] + ([] if wanted is None else [digest(key, *sorted(wanted))])
+        for each in keys:
+            assert files is not None
+            entry = files.store.get("run", each, functools.partial(decode_run, only=wanted))
             if entry is not None:
                 result, not_ours = entry
                 return result, CachedRun(
                     setup.config, setup.catalog, setup.settings, setup.root,
                     {c.display: c.path for c in setup.candidates}, tuple(sorted(set(setup.scope.left_out))),
                     {name: tuple(kinds) for name, kinds in not_ours.items()})
-        result, ws = _lint(options, setup)
-        if files is not None and key is not None:
+        result, ws = _lint(options, setup, wanted)
+        if files is not None and keys:
             try:
-                files.store.put_encoded("run", key, encode_run(result, ws.not_ours))
+                whole = wanted is None or plan_focus(ws, wanted) is None
+                files.store.put_encoded("run", keys[0] if whole else keys[-1], encode_run(result, ws.not_ours))
             except (ValueError, TypeError, RecursionError):  # NotEncodable, a NaN: not cached, linted again next run
                 pass
             files.store.flush()

@@ -31,6 +31,19 @@ def root() -> Path:
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def bench_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated benchmark corpus (``bench/generate.py``, 120 files), made once per session;
+    tests that change it copy it first."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("bench") / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--files", "120", "--out", str(out)],
+                   check=True, capture_output=True)
+    return out
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     """Write {relative path: text} into a temporary policy repository and return its folder."""

@@ -2,8 +2,6 @@
 given, and for ``--only-files`` exactly the findings that touch the files named."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +34,8 @@ def _result(repo: Path) -> LintResult:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("codec") / "corpus"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--files", "120", "--out", str(out)],
-                   check=True, capture_output=True)
-    return out
+def corpus(bench_corpus: Path) -> Path:
+    return bench_corpus
 
 
 @pytest.mark.parametrize("source", [*SOURCES, "bench"], ids=lambda p: p if isinstance(p, str) else p.name)

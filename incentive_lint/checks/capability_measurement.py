@@ -91,7 +91,7 @@ def kpi_without_data_source(model: Model, options: Mapping[str, Any]) -> Iterato
 
 def line_of_sight_mismatch(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """CA10: an in-force component pays people on a finer level than the KPI can be measured at."""
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         roles = [model.roles[r] for r in (model.in_force().get(plan.id) or plan.eligible_roles) if r in model.roles]
         role_levels = [LEVEL_GRANULARITY[r.level] for r in roles if r.level in LEVEL_GRANULARITY]
         for c in plan.components:
@@ -125,7 +125,7 @@ def line_of_sight_mismatch(model: Model, options: Mapping[str, Any]) -> Iterator
 
 def measurement_cadence_mismatch(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """CA11: an in-force plan pays more often than a KPI it pays on gets new values."""
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         if plan.payout_frequency not in PERIOD_MONTHS:
             continue
         for c in plan.components:

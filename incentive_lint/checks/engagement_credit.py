@@ -86,7 +86,7 @@ def strategic_offer_credit_penalty(model: Model, options: Mapping[str, Any]) -> 
     legacy offer earns in the same plan, because of its credit basis (e.g. first-year value of a
     multi-year contract vs the full price of a machine) and the plan's rates."""
     min_ratio = float(options.get("min_ratio", 0.8))
-    for plan in _plans(model):
+    for plan in model.focused(_plans(model)):
         offers = [model.offers[o] for o in dict.fromkeys(plan.credit_offers) if o in model.offers]
         offers = [o for o in offers if o.status != "retired"]
         serving = {o.id: _serves(model, o) for o in offers}

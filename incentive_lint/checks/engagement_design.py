@@ -93,7 +93,7 @@ def exec_horizon_governance(model: Model, options: Mapping[str, Any]) -> Iterato
     bonus_limit = float(options.get("bonus_deferral_above_pct", 100))
     uk_codes = {str(j).lower() for j in options.get("uk_jurisdictions", ("uk", "gb"))}
     uk_orgs = [model.orgs[k] for k in sorted(model.orgs) if (model.orgs[k].jurisdiction or "").lower() in uk_codes]
-    for plan in _plans(model):
+    for plan in model.focused(_plans(model)):
         clauses: list[str] = []
         locs: list[Loc] = []
         related: list[tuple[str, Loc]] = []
@@ -301,7 +301,7 @@ def spif_misuse(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
 def okr_grade_in_pay(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """EN29: a plan component pays on an objective (``component.objective``) of type aspirational."""
     kinds = set(options.get("objective_types", ("aspirational",)))
-    for plan in _plans(model):
+    for plan in model.focused(_plans(model)):
         for c in plan.components:
             objective = model.objectives.get(c.objective or "")
             if objective is None or objective.type not in kinds:

@@ -41,7 +41,7 @@ def high_powered_single_measure(model: Model, options: Mapping[str, Any]) -> Ite
     min_variable = float(options.get("min_variable_pct", 40))
     min_weight = float(options.get("min_weight", 70))
     min_game = GAMEABILITY.get(str(options.get("min_gameability", "medium")), 2)
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         if plan.variable_mix is None or plan.variable_mix < min_variable:
             continue
         if any(c.type in ("gate", "modifier") for c in plan.components):
@@ -66,7 +66,7 @@ def high_powered_single_measure(model: Model, options: Mapping[str, Any]) -> Ite
 
 def missing_guardrail(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """A paid KPI declares a counter-metric (``paired_with``) that its plan does not measure at all."""
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         measured = {c.kpi for c in plan.components if c.kpi}
         for c in _paying(plan):
             kpi = model.kpis.get(c.kpi or "")
@@ -91,7 +91,7 @@ def measure_controlled_by_payee(model: Model, options: Mapping[str, Any]) -> Ite
     """A paid KPI is self-reported, estimated or lab-tested, or (unless audited) comes from a system
     run by the function of the people a non-executive plan pays."""
     weak = set(options.get("weak_verification", ("self-reported", "estimate", "lab-test")))
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         # Executive plans pay the heads of every function; their measures are controlled by the
         # remuneration committee and audit, so only the verification test applies to them.
         payees = set() if model.is_executive_plan(plan) else set(model.plan_functions(plan))
@@ -191,7 +191,7 @@ def credit_excludes_strategic_offer(model: Model, options: Mapping[str, Any]) ->
     priorities = [p for p in model.strategy_priorities() if p.requires_offer_models]
     if not priorities:
         return
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         if not plan.credit_offers or any(o not in model.offers for o in plan.credit_offers):
             continue  # no credit restriction, or a broken reference (dangling-reference reports it)
         offered = {model.offers[o].model for o in plan.credit_offers}

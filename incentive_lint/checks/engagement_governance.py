@@ -234,7 +234,7 @@ def clawback_missing(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
 
 def windfall_provision_missing(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """A plan with an uncapped paying component has no windfall or large-deal review clause."""
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         if plan.has_windfall_review:
             continue
         uncapped = [c for c in _paying(plan) if c.uncapped and c.weight > 0]
@@ -329,7 +329,7 @@ def plan_not_reviewed_since_strategy(model: Model, options: Mapping[str, Any]) -
     if strategy is None or strategy.approved_on is None:
         return
     approved = strategy.approved_on
-    for plan in _governed_plans(model, rolled_over=False):
+    for plan in model.focused(_governed_plans(model, rolled_over=False)):
         reviewed = plan.last_reviewed or plan.start
         if reviewed is None or reviewed >= approved:
             continue
@@ -361,7 +361,7 @@ def no_participation_record(model: Model, options: Mapping[str, Any]) -> Iterato
                 at=obj.loc, args={"id": oid, "missing": f"{obj.level}-level objective without agreed_with"},
                 entities=(oid,), evidence={"level": obj.level, "agreed_with": []})
     require_ack = bool(options.get("require_acknowledgement", True))
-    for plan in _governed_plans(model, rolled_over=False):
+    for plan in model.focused(_governed_plans(model, rolled_over=False)):
         missing: list[str] = []
         if plan.communicated_on is None:
             missing.append("no communicated_on date")

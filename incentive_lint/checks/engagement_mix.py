@@ -20,7 +20,7 @@ def _designed_plans(model: Model) -> list[Plan]:
 def component_weights_sum(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """EN05: the weights of a plan's paying components do not add up to 100."""
     tolerance = float(options.get("tolerance", 0.5))
-    for plan in _designed_plans(model):
+    for plan in model.focused(_designed_plans(model)):
         paying = _paying(plan)
         if not paying:
             continue
@@ -39,7 +39,7 @@ def component_weights_sum(model: Model, options: Mapping[str, Any]) -> Iterator[
 def too_many_measures(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """EN06: a plan pays on more measures than a payee can keep in mind."""
     limit = int(options.get("max_measures", 3))
-    for plan in _designed_plans(model):
+    for plan in model.focused(_designed_plans(model)):
         paying = _paying(plan)
         if len(paying) <= limit:
             continue
@@ -55,7 +55,7 @@ def too_many_measures(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]
 def measure_weight_too_small(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """EN07: a paying component's weight is too small to change behaviour."""
     minimum = float(options.get("min_measure_weight", 15))
-    for plan in _designed_plans(model):
+    for plan in model.focused(_designed_plans(model)):
         ti = model.target_incentive(plan.id) if plan.id in model.in_force() else None
         for c in _paying(plan):
             if c.weight >= minimum:

@@ -151,7 +151,7 @@ def quota_target_coverage(model: Model, options: Mapping[str, Any]) -> Iterator[
 def threshold_too_high_on_new_measure(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """EN11: a component on a new priority pays nothing until attainment is already high."""
     limit = float(options.get("max_threshold", 90))
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         for c in _paying(plan):
             new = _strategic(model, c, ("new",))
             if not new or c.threshold is None or c.threshold < limit:

@@ -122,13 +122,22 @@ class Engine:
             related=related, fingerprint=fingerprint(spec.slug, hit.entities, semantic),
             anchor=self.anchor(spec, hit, span))
 
-    def run(self, catalog: Catalog, settings: Mapping[str, RuleSetting],
-            profile: str = "recommended") -> list[Finding]:
+    def run(self, catalog: Catalog, settings: Mapping[str, RuleSetting], profile: str = "recommended",
+            focus: frozenset[str] | None = None, touching: frozenset[str] | None = None) -> list[Finding]:
         """The findings of every enabled rule, sorted and folded (see ``fold``). In any profile
-        but ``strict``, the items of process-hygiene rules are marked ``summarized``."""
+        but ``strict``, the items of process-hygiene rules are marked ``summarized``.
+
+        A pre-commit run on plan files (``check --only-files``) keeps only the findings whose
+        chain touches them (``touching``), and gives the ids of the plans in them (``focus``). Rules
+        that take no part in folding (no ``explains``, and named in none) then run only for those
+        plans when they look at one plan at a time (``scope: plan``: their findings on any other
+        plan sit in its own file, or in files that are not plans), and their findings that touch
+        none of the files are not made. Folding sees every finding it would see in a full run,
+        so the findings kept are exactly those a full run would keep."""
         pending: list[tuple[RuleSpec, RuleSetting, Hit]] = []
         guard = InvalidGuard(self.model)  # what invalid documents would distort is held back
         deferred: list[tuple[RuleSpec, RuleSetting]] = []
+        folding = fold_rules(catalog) if touching is not None else frozenset()
         for spec in catalog.sorted():
             setting = settings[spec.slug]
             if not setting.enabled:
@@ -137,19 +146,42 @@ class Engine:
                 deferred.append((spec, setting))
                 continue
             check = FUNCTIONS[spec.function]
-            pending.extend((spec, setting, hit) for hit in guard.keep(spec, check(self.model, setting.options)))
+            narrow = focus is not None and spec.scope == "plan" and spec.slug not in folding
+            self.model.focus = focus if narrow else None
+            try:
+                pending.extend((spec, setting, hit) for hit in guard.keep(spec, check(self.model, setting.options)))
+            finally:
+                self.model.focus = None
         guard.report()
         for spec, setting in deferred:
             pending.extend((spec, setting, hit) for hit in FUNCTIONS[spec.function](self.model, setting.options))
         findings: set[Finding] = set()
         summarize = profile != "strict"
         for spec, setting, hit in pending:
+            if touching is not None and spec.slug not in folding and not _touches(hit, touching):
+                continue  # a finding of its own (nothing folds it or under it) that --only-files leaves out
             finding = self.finding(spec, setting, hit)
             if summarize and spec.process_hygiene:
                 finding = replace(finding, summarized=True)
             if not path_ignored(setting, finding.span.file):
                 findings.add(finding)
         return fold(findings)
+
+
+def fold_rules(catalog: Catalog) -> frozenset[str]:
+    """The rules that take part in folding: those that explain others, and those they explain."""
+    out: set[str] = set()
+    for spec in catalog.rules.values():
+        if spec.explains:
+            out.add(spec.slug)
+            out.update(rule for rule, _ in spec.explains)
+    return frozenset(out)
+
+
+def _touches(hit: Hit, files: frozenset[str]) -> bool:
+    """Whether the finding ``hit`` makes would touch one of ``files`` (``Finding.files``, for a
+    finding without consequences)."""
+    return any(where.file in files for where in (hit.at, *(w for _, w in hit.related)))
 
 
 def _node(f: Finding) -> str:

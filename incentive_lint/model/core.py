@@ -17,7 +17,7 @@ import datetime as _dt
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from incentive_lint.read.documents import Issue
 from incentive_lint.base.source import Span
@@ -135,6 +135,16 @@ class Model:
     #: (file, doc) -> (node path of an entity referring to an invalid document, those documents)
     invalid_locs: dict[tuple[str, int], tuple[tuple[tuple[Any, ...], frozenset[int]], ...]] = field(default_factory=dict)
     assume_rollover: bool = True
+    #: while a rule of ``scope: plan`` runs for a pre-commit check of some plan files (``check
+    #: --only-files``), the ids of those plans; see :meth:`focused`
+    focus: frozenset[str] | None = None
+
+    def focused(self, plans: Iterable[Plan]) -> list[Plan]:
+        """The plans a rule of ``scope: plan`` checks, one at a time: all of ``plans``, or with a
+        focus only those in it. The rest of the model is whole, so what the rule reads beside the
+        plan (roles, KPIs, rates, which plans are in force) is what a full run reads."""
+        focus = self.focus
+        return list(plans) if focus is None else [p for p in plans if p.id in focus]
 
     # ---- indexes -------------------------------------------------------------------
 

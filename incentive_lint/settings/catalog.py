@@ -123,7 +123,8 @@ def load_rule(path: Path, cwd: Path, family_hint: str | None = None, trusted: bo
         options_schema=dict(raw.get("options_schema") or {"type": "object"}),
         sources=tuple(str(s) for s in raw.get("sources") or ()), aliases=tuple(raw.get("aliases") or ()),
         folder=display_name(path.parent, cwd), rule_file=display,
-        explains=_explains(raw.get("explains") or ()), process_hygiene=bool(raw.get("process_hygiene", False)))
+        explains=_explains(raw.get("explains") or ()), process_hygiene=bool(raw.get("process_hygiene", False)),
+        scope=str(raw.get("scope") or "repository"))
     if family_hint is not None and spec.family != family_hint:
         raise CatalogError(f"{display}:1:1: the rule says family '{spec.family}' but sits in folder "
                            f"'{family_hint}'; move it or fix the family.")

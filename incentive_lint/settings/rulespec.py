@@ -44,6 +44,8 @@ class RuleSpec:
     #: about process rather than pay (e.g. no participation record): in the recommended
     #: profile the text output shows one summary line for all its findings
     process_hygiene: bool = False
+    #: ``plan``: looks at one plan at a time (see ``Model.focused``); ``repository``: across plans
+    scope: str = "repository"
 
     @property
     def help_uri(self) -> str:
