@@ -38,9 +38,10 @@ _DUMP_STRICT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow
 
 
 def _tuples(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tuples(v) for v in value)
-    return value
+    # called once per array, not once per value: evidence holds hundreds of thousands of scalars
+    if type(value) is not list:
+        return value
+    return tuple([_tuples(v) if type(v) is list else v for v in value])
 
 
 class _Files:
