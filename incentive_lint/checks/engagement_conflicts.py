@@ -94,7 +94,12 @@ def _dominant_drivers(model: Model, function: str, plans: list[Plan], min_weight
                 for d in dict.fromkeys(model.component_drivers(c)):
                     by_driver.setdefault(d, []).append((amount, c, plan))
         for d in sorted(by_driver):
-            rows = sorted(by_driver[d], key=lambda r: (-r[0], r[1].key))
+            found = by_driver[d]
+            # Most drivers carry far less than the threshold: the unordered sum tells so without
+            # sorting (the margin covers the rounding, which depends on the order of the terms).
+            if 100 * sum(r[0] for r in found) / total < min_weight * (1 - 1e-9) - 1e-9:
+                continue
+            rows = sorted(found, key=lambda r: (-r[0], r[1].key))
             share = 100 * sum(r[0] for r in rows) / total
             if share >= min_weight:
                 out.append(DriverPay(d, draft, share, tuple((c, p) for _, c, p in rows)))
