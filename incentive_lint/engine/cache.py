@@ -157,8 +157,15 @@ def encode(value: Any, plain: bool = False) -> bytes:
                       allow_nan=False).encode("utf-8", "surrogatepass")
 
 
+#: how the tag of a tagged object is written (json escapes the control character it is)
+_TAG_JSON = json.dumps(_TAG).strip('"').encode("ascii")
+
+
 def decode(data: bytes) -> Any:
-    return json.loads(data.decode("utf-8", "surrogatepass"), object_hook=_hook)
+    text = data.decode("utf-8", "surrogatepass")
+    if _TAG_JSON not in data:  # no tagged object anywhere: the C decoder alone (most file entries)
+        return json.loads(text)
+    return json.loads(text, object_hook=_hook)
 
 
 # --------------------------------------------------------------------------- hashing
