@@ -77,6 +77,9 @@ def render(result: LintResult, rules: Mapping[str, RuleSpec]) -> str:
     head = json_safe(json.dumps(header(result), indent=2, ensure_ascii=False))
     if not result.findings:
         return head[:-2] + ',\n  "findings": []\n}\n'
-    lines = ",\n    ".join(json_safe(json.dumps(finding_dict(f), ensure_ascii=False, separators=(", ", ": ")))
-                          for f in result.findings)
-    return head[:-2] + ',\n  "findings": [\n    ' + lines + "\n  ]\n}\n"
+    parts = [head[:-2], ',\n  "findings": [\n    ']
+    for f in result.findings:
+        parts.append(json_safe(json.dumps(finding_dict(f), ensure_ascii=False, separators=(", ", ": "))))
+        parts.append(",\n    ")
+    parts[-1] = "\n  ]\n}\n"
+    return "".join(parts)  # one join: the findings' text is copied once, not three times
