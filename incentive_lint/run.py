@@ -16,6 +16,7 @@ from incentive_lint.base.errors import CatalogError, ConfigError, UsageError
 from incentive_lint.base.findings import NO_KIND, NOT_OURS, REGISTER, Finding, LintResult
 from incentive_lint.engine.engine import Engine, enabled_rules
 from incentive_lint.engine.cache import digest, tree_stamp
+from incentive_lint.engine.plan_memo import PlanMemo, context_key
 from incentive_lint.engine.result_codec import decode_run, encode_run
 from incentive_lint.engine.workspace import LintOptions, Setup, Workspace, prepare, read_workspace, root_of
 from incentive_lint.gate.changes import tree_at_ref
@@ -55,8 +56,11 @@ def _lint(options: LintOptions, setup: Setup | None = None, wanted: frozenset[st
     if ws.file_cache is not None:
         ws.file_cache.store.flush()  # no writer thread while the engine forks workers
     focus = plan_focus(ws, wanted) if wanted is not None else None
+    memo = _plan_memo(ws) if focus is None else None
     findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"),
-                          focus=focus, touching=wanted if focus is not None else None)
+                          focus=focus, touching=wanted if focus is not None else None, memo=memo)
+    if memo is not None:
+        memo.save()
     suppressed: list[Finding] = []
     if options.exceptions:
         from incentive_lint.gate.exception_apply import apply_exceptions
@@ -93,6 +97,34 @@ def plan_focus(ws: Workspace, wanted: frozenset[str]) -> frozenset[str] | None:
             return None
         plans.update(str(d.get("id")) for d in documents)
     return frozenset(plans)
+
+
+def _plan_memo(ws: Workspace) -> PlanMemo | None:
+    """The memo of the plan-by-plan rules' findings for this run (``engine.plan_memo``), or None
+    without a cache, or when a document failed validation or an id is defined twice."""
+    files = ws.file_cache
+    model = ws.model
+    if files is None or not files.store.enabled or model.invalid_documents or model.definitions:
+        return None
+    kinds: dict[str, set[str]] = {}
+    plan_keys: dict[str, str | None] = {}
+    for (file, index), data in ws.documents.items():
+        kind = str(data.get("kind"))
+        kinds.setdefault(file, set()).add(kind)
+        if kind == "IncentivePlan":
+            key = files.keys.get(file)
+            plan_keys[str(data.get("id"))] = None if key is None else digest(key, str(index))
+    # every file but those holding only plans: what a plan's check reads beside the plan
+    others = [f"{name}\x1f{files.keys.get(name)}" for name in sorted(ws.sources) if kinds.get(name) != {"IncentivePlan"}]
+    if any(files.keys.get(name) is None for name in ws.sources if kinds.get(name) != {"IncentivePlan"}):
+        return None  # a text given for a file that is not a plan (an editor's buffer): not keyed
+    components = sorted(c.key for plan in model.plans.values() for c in plan.components)
+    key = context_key([
+        files.salt, *others, repr(ws.config.raw), repr(sorted(ws.settings.items())),
+        repr(sorted((slug, spec) for slug, spec in ws.catalog.rules.items())), model.as_of.isoformat(),
+        repr(model.assume_rollover), repr(sorted(model.plans)), digest(*components), repr(model.in_force()),
+        repr(model.reporting_currency), repr(model.currencies())])
+    return PlanMemo(files.store, key, plan_keys)
 
 
 @dataclasses.dataclass

@@ -156,7 +156,7 @@ def pays_on_deprioritized_driver(model: Model, options: Mapping[str, Any]) -> It
         return
     warn = float(options.get("legacy_weight_warn", 10))
     error = float(options.get("legacy_weight_error", 20))
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         ti = model.target_incentive(plan.id)
         for c in _paying(plan):
             fraction = model.component_map(c).get(LEGACY, 0.0)
@@ -348,7 +348,7 @@ _BUCKET_WORDS = {LEGACY: "on a driver the strategy moves away from", UNALIGNED: 
 def unaligned_variable_pay(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     """EN04: most of a plan's target incentive maps to legacy drivers or to no priority at all."""
     limit = float(options.get("max_unaligned_share", 50))
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         paying = _paying(plan)
         total = sum(c.weight for c in paying)
         if total <= 0:

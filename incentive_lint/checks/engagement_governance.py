@@ -154,7 +154,7 @@ def payout_before_value_realized(model: Model, options: Mapping[str, Any]) -> It
     or churn nor a deferral covers the realisation period."""
     events = set(options.get("credit_events", ("booking", "signature", "estimate")))
     triggers = tuple(options.get("cancellation_triggers", CANCELLATION_TRIGGERS))
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         for c in _paying(plan):
             kpi = model.kpis.get(c.kpi or "")
             if kpi is None or c.credit_on not in events or kpi.realization_lag_months is None:
@@ -194,7 +194,7 @@ def clawback_missing(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     cancel = tuple(options.get("cancellation_triggers", CANCELLATION_TRIGGERS))
     restate = tuple(options.get("restatement_triggers", RESTATEMENT_TRIGGERS))
     listed = any(org.listed for org in model.orgs.values())
-    for plan in _governed_plans(model):
+    for plan in model.focused(_governed_plans(model)):
         booked = [c for c in _paying(plan) if c.credit_on in events]
         needs: list[tuple[str, Cover]] = []
         if booked:

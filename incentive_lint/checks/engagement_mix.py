@@ -108,7 +108,7 @@ def upside_asymmetry(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     strategy = model.strategy
     if strategy is None:
         return
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         paying = sorted(_paying(plan), key=lambda c: (-c.weight, c.id))
         strategic = [c for c in paying if c.weight > 0 and _strategic(model, c)]
         legacy = [c for c in paying if c.weight > 0 and _is_legacy(model, c)]

@@ -27,7 +27,7 @@ def legacy_baseline_target(model: Model, options: Mapping[str, Any]) -> Iterator
     strategy = model.strategy
     if strategy is None:
         return
-    for plan in model.in_force_plans():
+    for plan in model.focused(model.in_force_plans()):
         for c in _paying(plan):
             if c.target_basis != "last-year-actual":
                 continue

@@ -21,6 +21,7 @@ from incentive_lint.base.findings import Anchor, Finding, Related, fingerprint, 
 from incentive_lint.read.locator import Locator
 from incentive_lint.model.core import Model
 from incentive_lint.engine.invalid import INFO_RULE, InvalidGuard
+from incentive_lint.engine.plan_memo import PlanMemo
 from incentive_lint.model.entities import Loc
 from incentive_lint.checks.registry import FUNCTIONS
 from incentive_lint.checks.api import Hit, Where
@@ -102,6 +103,14 @@ class Engine:
                 data = data.get(item) if isinstance(data, dict) else None
         return "".join(out)
 
+    def plan_of(self, hit: Hit) -> str | None:
+        """The id of the plan whose document the hit sits in, or None (not in a plan's document)."""
+        at = hit.at
+        data = self.documents.get((at.file, at.doc)) if isinstance(at, Loc) else None
+        if isinstance(data, dict) and data.get("kind") == "IncentivePlan" and isinstance(data.get("id"), str):
+            return str(data["id"])
+        return None
+
     def finding(self, spec: RuleSpec, setting: RuleSetting, hit: Hit) -> Finding:
         span = self.span(hit.at, hit.on_key)
         if isinstance(hit.at, Loc):
@@ -123,7 +132,8 @@ class Engine:
             anchor=self.anchor(spec, hit, span))
 
     def run(self, catalog: Catalog, settings: Mapping[str, RuleSetting], profile: str = "recommended",
-            focus: frozenset[str] | None = None, touching: frozenset[str] | None = None) -> list[Finding]:
+            focus: frozenset[str] | None = None, touching: frozenset[str] | None = None,
+            memo: PlanMemo | None = None) -> list[Finding]:
         """The findings of every enabled rule, sorted and folded (see ``fold``). In any profile
         but ``strict``, the items of process-hygiene rules are marked ``summarized``.
 
@@ -133,8 +143,14 @@ class Engine:
         plans when they look at one plan at a time (``scope: plan``: their findings on any other
         plan sit in its own file, or in files that are not plans), and their findings that touch
         none of the files are not made. Folding sees every finding it would see in a full run,
-        so the findings kept are exactly those a full run would keep."""
-        pending: list[tuple[RuleSpec, RuleSetting, Hit]] = []
+        so the findings kept are exactly those a full run would keep.
+
+        With ``memo`` (``engine.plan_memo``), the rules of ``scope: plan`` run only for the plans
+        whose documents changed since the run that stored it; the other plans' findings are
+        read back from it."""
+        assert memo is None or touching is None, "a pre-commit run already checks only its plans"
+        pending: list[tuple[RuleSpec, RuleSetting, Hit, bool]] = []
+        stored: list[tuple[RuleSpec, RuleSetting, Finding]] = []
         guard = InvalidGuard(self.model)  # what invalid documents would distort is held back
         deferred: list[tuple[RuleSpec, RuleSetting]] = []
         folding = fold_rules(catalog) if touching is not None else frozenset()
@@ -147,20 +163,31 @@ class Engine:
                 continue
             check = FUNCTIONS[spec.function]
             narrow = focus is not None and spec.scope == "plan" and spec.slug not in folding
-            self.model.focus = focus if narrow else None
+            memoised = memo is not None and spec.scope == "plan"
+            cached = memo.cached(spec.slug) if memo is not None and memoised else None
+            self.model.focus = focus if narrow else memo.dirty if memo is not None and cached is not None else None
             try:
-                pending.extend((spec, setting, hit) for hit in guard.keep(spec, check(self.model, setting.options)))
+                pending.extend((spec, setting, hit, memoised)
+                               for hit in guard.keep(spec, check(self.model, setting.options)))
             finally:
                 self.model.focus = None
+            if memo is not None and memoised:
+                memo.ran(spec.slug, whole=cached is None)
+                stored.extend((spec, setting, f) for f in cached or ())
         guard.report()
         for spec, setting in deferred:
-            pending.extend((spec, setting, hit) for hit in FUNCTIONS[spec.function](self.model, setting.options))
-        findings: set[Finding] = set()
-        summarize = profile != "strict"
-        for spec, setting, hit in pending:
+            pending.extend((spec, setting, hit, False) for hit in FUNCTIONS[spec.function](self.model, setting.options))
+        made: list[tuple[RuleSpec, RuleSetting, Finding]] = []
+        for spec, setting, hit, memoised in pending:
             if touching is not None and spec.slug not in folding and not _touches(hit, touching):
                 continue  # a finding of its own (nothing folds it or under it) that --only-files leaves out
             finding = self.finding(spec, setting, hit)
+            if memo is not None and memoised:
+                memo.record(spec.slug, self.plan_of(hit), finding)
+            made.append((spec, setting, finding))
+        findings: set[Finding] = set()
+        summarize = profile != "strict"
+        for spec, setting, finding in (*made, *stored):
             if summarize and spec.process_hygiene:
                 finding = replace(finding, summarized=True)
             if not path_ignored(setting, finding.span.file):

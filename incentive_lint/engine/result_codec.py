@@ -33,7 +33,7 @@ def _refuse(value: Any) -> Any:
     raise NotEncodable(type(value).__name__)
 
 
-_DUMP_STRICT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+strict_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
                                 check_circular=False, default=_refuse).encode
 
 
@@ -44,7 +44,9 @@ def _tuples(value: Any) -> Any:
     return tuple([_tuples(v) if type(v) is list else v for v in value])
 
 
-class _Files:
+class FileTable:
+    """The file names of a set of records, each written once and referred to by its index."""
+
     def __init__(self) -> None:
         self.names: list[str] = []
         self.index: dict[str, int] = {}
@@ -57,11 +59,12 @@ class _Files:
         return [at, span.start.line, span.start.column, span.end.line, span.end.column]
 
 
-def _record(f: Finding, files: _Files) -> list[Any]:
+def to_record(f: Finding, files: FileTable) -> list[Any]:
+    """``f`` as one JSON array (:func:`from_record` gives it back), its file names in ``files``."""
     a = f.anchor
     return [files.span(f.span), f.rule, f.code, f.family, int(f.severity), f.message, f.template, f.args, f.path,
             f.entities, f.evidence, [[files.span(r.span), r.label] for r in f.related], f.fingerprint, f.note,
-            [_record(c, files) for c in f.consequences], f.summarized,
+            [to_record(c, files) for c in f.consequences], f.summarized,
             None if a is None else [a.document, a.node, a.subjects, a.explains]]
 
 
@@ -69,13 +72,14 @@ def _span(raw: list[int], names: Sequence[str]) -> Span:
     return Span(names[raw[0]], Position(raw[1], raw[2]), Position(raw[3], raw[4]))
 
 
-def _finding(r: list[Any], names: Sequence[str]) -> Finding:
+def from_record(r: list[Any], names: Sequence[str]) -> Finding:
+    """The finding :func:`to_record` wrote, with the file names it was written with."""
     a = r[16]
     return Finding(
         span=_span(r[0], names), rule=r[1], code=r[2], family=r[3], severity=Severity(r[4]), message=r[5],
         template=r[6], args=_tuples(r[7]), path=r[8], entities=tuple(r[9]), evidence=_tuples(r[10]),
         related=tuple(Related(_span(s, names), label) for s, label in r[11]), fingerprint=r[12], note=r[13],
-        consequences=tuple(_finding(c, names) for c in r[14]), summarized=r[15],
+        consequences=tuple(from_record(c, names) for c in r[14]), summarized=r[15],
         anchor=None if a is None else Anchor(a[0], a[1], _tuples(a[2]), _tuples(a[3])))
 
 
@@ -86,13 +90,13 @@ _OTHER_FIELDS = ("files_checked", "files_skipped", "documents", "as_of", "rules_
 def encode_run(result: LintResult, extra: Any) -> bytes:
     """``result`` and ``extra`` (plain JSON data the caller keeps beside it) as one entry.
     Raises :class:`NotEncodable` when a finding holds a value JSON cannot give back exactly."""
-    files = _Files()
+    files = FileTable()
     chunks: list[bytes] = []
     bounds: list[int] = []
     touching: dict[int, list[int]] = {}
     at = 0
     for n, f in enumerate((*result.findings, *result.suppressed)):
-        chunk = _DUMP_STRICT(_record(f, files)).encode("utf-8", "surrogatepass")
+        chunk = strict_dumps(to_record(f, files)).encode("utf-8", "surrogatepass")
         chunks.append(chunk)
         at += len(chunk)
         bounds.append(at)
@@ -102,7 +106,7 @@ def encode_run(result: LintResult, extra: Any) -> bytes:
     head = {"layout": LAYOUT, "files": files.names, "bounds": bounds, "found": len(result.findings),
             "touching": [[k, v] for k, v in sorted(touching.items())], "extra": extra,
             "other": [getattr(result, name) for name in _OTHER_FIELDS]}
-    return _DUMP_STRICT(head).encode("utf-8", "surrogatepass") + b"\n" + b"".join(chunks)
+    return strict_dumps(head).encode("utf-8", "surrogatepass") + b"\n" + b"".join(chunks)
 
 
 def decode_run(payload: bytes, only: Collection[str] | None = None) -> tuple[LintResult, Any]:
@@ -126,7 +130,7 @@ def decode_run(payload: bytes, only: Collection[str] | None = None) -> tuple[Lin
     suppressed: list[Finding] = []
     for n in chosen:
         start = base + (bounds[n - 1] if n else 0)
-        f = _finding(json.loads(payload[start:base + bounds[n]]), names)
+        f = from_record(json.loads(payload[start:base + bounds[n]]), names)
         (findings if n < found else suppressed).append(f)
     other = dict(zip(_OTHER_FIELDS, head["other"]))
     other["rules_run"] = tuple(other["rules_run"])
