@@ -56,7 +56,7 @@ def _lint(options: LintOptions, setup: Setup | None = None, wanted: frozenset[st
     if ws.file_cache is not None:
         ws.file_cache.store.flush()  # no writer thread while the engine forks workers
     focus = plan_focus(ws, wanted) if wanted is not None else None
-    memo = _plan_memo(ws) if focus is None else None
+    memo = _plan_memo(ws)
     findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"),
                           focus=focus, touching=wanted if focus is not None else None, memo=memo)
     if memo is not None:

@@ -146,3 +146,22 @@ def test_an_edit_that_changes_which_plans_are_in_force_rechecks_the_others(tmp_p
     after, _ = _run(repo, monkeypatch, "--cache-dir", str(cache))
     assert "measurement-cadence-mismatch" in after
     assert (after, _) == _run(repo, monkeypatch, "--no-cache")
+
+
+def test_a_pre_commit_run_between_two_full_runs_leaves_nothing_stale(bench_corpus: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pre-commit run checks some rules for its own plans only: it must not store them as known
+    for every plan, or the next full run would miss the edited plan's findings."""
+    repo = tmp_path / "repo"
+    shutil.copytree(bench_corpus, repo)
+    cache = tmp_path / "cache"
+    _run(repo, monkeypatch, "--cache-dir", str(cache))
+    path = _plans(repo)[8]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"weight: (\d+)", "weight: 5", text, count=1), encoding="utf-8")  # too small now
+    name = path.relative_to(repo).as_posix()
+    assert _run(repo, monkeypatch, "--cache-dir", str(cache), "--only-files", name) == \
+        _run(repo, monkeypatch, "--no-cache", "--only-files", name)
+    full = _run(repo, monkeypatch, "--cache-dir", str(cache))
+    assert full == _run(repo, monkeypatch, "--no-cache")
+    assert "measure-weight-too-small" in full[0]

@@ -145,10 +145,9 @@ class Engine:
         none of the files are not made. Folding sees every finding it would see in a full run,
         so the findings kept are exactly those a full run would keep.
 
-        With ``memo`` (``engine.plan_memo``), the rules of ``scope: plan`` run only for the plans
-        whose documents changed since the run that stored it; the other plans' findings are
+        With ``memo`` (``engine.plan_memo``), the other rules of ``scope: plan`` run only for the
+        plans whose documents changed since the run that stored it; the other plans' findings are
         read back from it."""
-        assert memo is None or touching is None, "a pre-commit run already checks only its plans"
         pending: list[tuple[RuleSpec, RuleSetting, Hit, bool]] = []
         stored: list[tuple[RuleSpec, RuleSetting, Finding]] = []
         guard = InvalidGuard(self.model)  # what invalid documents would distort is held back
@@ -163,7 +162,7 @@ class Engine:
                 continue
             check = FUNCTIONS[spec.function]
             narrow = focus is not None and spec.scope == "plan" and spec.slug not in folding
-            memoised = memo is not None and spec.scope == "plan"
+            memoised = memo is not None and spec.scope == "plan" and not narrow  # narrow: already for a few plans
             cached = memo.cached(spec.slug) if memo is not None and memoised else None
             self.model.focus = focus if narrow else memo.dirty if memo is not None and cached is not None else None
             try:

@@ -10,10 +10,11 @@ plan and component). The entry's key is a digest of everything but the plans' ow
 holds the plan. A plan whose file changed, or that is new, is checked again; every other plan's
 findings are read back.
 
-Conservative by design: a rule that once gave a finding that sits on no plan (as
-``no-participation-record`` does for objectives) is run whole from then on; the memo is not used
+Conservative by design: a rule that gave a finding that sits on no plan (as
+``no-participation-record`` does for objectives) is run for every plan the next time; the memo is not used
 at all when a document failed validation or an id is defined twice (findings are then held back
-across files) or for a pre-commit run that already checks only its plans.
+across files). A rule a run did not run for every changed plan (turned off, or run by a
+pre-commit run for its own plans only) is not stored by it.
 """
 from __future__ import annotations
 
@@ -44,8 +45,9 @@ class PlanMemo:
         old_plans: dict[str, str] = entry[0] if entry is not None else {}
         #: rule slug -> plan id -> its findings, for the plans whose document is unchanged
         self._found: dict[str, dict[str, list[Finding]]] = {}
-        #: rules that are run whole (a finding on no plan, or none stored yet)
-        self._whole: set[str] = set(entry[2]) if entry is not None else set()
+        #: rules run for every plan (the last run gave a finding on no plan), and those this run's did
+        self._whole_before: set[str] = set(entry[2]) if entry is not None else set()
+        self._whole: set[str] = set()
         self._known: set[str] = set(entry[1]) if entry is not None else set()
         clean = {p for p, k in self.plan_keys.items() if k is not None and old_plans.get(p) == k}
         self.clean = frozenset(clean)
@@ -55,12 +57,14 @@ class PlanMemo:
             for slug, by_plan in entry[3].items():
                 self._found[slug] = {p: found for p, found in by_plan.items() if p in clean}
         self._new: dict[str, dict[str, list[Finding]]] = {}
+        #: the rules that ran this run through the memo: only theirs is complete for every plan
+        self._ran: set[str] = set()
         self._changed = entry is None or bool(self.dirty)
 
     def cached(self, slug: str) -> list[Finding] | None:
         """The stored findings of ``slug`` on the unchanged plans, or None when the rule is to run
         for every plan (never run with this context, or not memoisable)."""
-        if slug in self._whole or slug not in self._known:
+        if slug in self._whole_before or slug not in self._known:
             return None
         return [f for found in self._found.get(slug, {}).values() for f in found]
 
@@ -74,24 +78,28 @@ class PlanMemo:
         self._new.setdefault(slug, {}).setdefault(plan, []).append(finding)
 
     def ran(self, slug: str, whole: bool) -> None:
-        """The rule ran (for every plan when ``whole``, else for the dirty ones)."""
+        """The rule ran (for every plan when ``whole``, else for the dirty ones) and each of its
+        findings was recorded. A rule that did not (turned off, or run for some plans only by a
+        pre-commit run) is not stored: its findings on the dirty plans are not known."""
         if whole and slug not in self._known:
             self._changed = True
-        self._known.add(slug)
+        self._ran.add(slug)
 
     def save(self) -> None:
         """Store the findings of every plan for the next run (nothing when nothing changed)."""
         if not self._changed:
             return
+        if self._known - self._ran:
+            self._changed = True
         found: dict[str, dict[str, list[Finding]]] = {}
-        for slug in self._known - self._whole:
+        for slug in self._ran - self._whole:
             merged = {p: list(fs) for p, fs in self._found.get(slug, {}).items()}
             for p, fs in self._new.get(slug, {}).items():
                 merged[p] = fs
             found[slug] = merged
         plans = {p: k for p, k in self.plan_keys.items() if k is not None}
         try:
-            payload = _encode(plans, sorted(self._known), sorted(self._whole), found)
+            payload = _encode(plans, sorted(self._ran), sorted(self._whole), found)
         except (ValueError, TypeError, RecursionError):
             return  # a finding JSON cannot hold exactly: checked whole next time
         self.store.put_encoded("plans", self.key, payload)
