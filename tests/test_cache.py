@@ -218,3 +218,27 @@ def test_entries_encoded_by_worker_processes_read_back_the_same(tmp_path: Path, 
     _, ws = check(LintOptions(paths=[repo], cwd=repo, cache=True, cache_dir=cache, jobs=1,
                               as_of=_dt.date(2025, 3, 1)))
     assert ws.file_cache is not None and ws.file_cache.parsed == 1  # the workers' entries were read back
+
+
+def test_only_the_newest_whole_run_entries_are_kept(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from incentive_lint.engine.cache import KEEP_NEWEST
+
+    store = Cache(tmp_path / "cache", key=b"k" * 32)
+    keep = KEEP_NEWEST["run"]
+    keys = [f"{n:02x}" + "0" * 38 for n in range(keep + 3)]
+    for n, key in enumerate(keys):
+        store.put("run", key, {"n": n})
+        store.flush()
+        path = store._path("run", key)
+        # in the past but each newer than the last (a coarse clock could not order them otherwise)
+        os.utime(path, ns=(time.time_ns() - (100 - n) * 1_000_000_000,) * 2)
+    assert [store.get("run", key) for key in keys] == [None] * 3 + [{"n": n} for n in range(3, keep + 3)]
+    # packed per-file entries are never pruned this way
+    store.put("file", "ab" + "0" * 38, {"x": 1})
+    store.flush()
+    store.put("run", "ff" + "0" * 38, {"n": 99})
+    store.flush()
+    assert Cache(tmp_path / "cache", key=b"k" * 32).get("file", "ab" + "0" * 38) == {"x": 1}

@@ -58,6 +58,10 @@ _TAG = "\x01"
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 #: kinds with one small entry per policy file, stored in packs (see the module's docstring)
 PACKED = frozenset({"file"})
+#: kinds whose entries are one per state of the whole repository (the whole-run result, the plan
+#: memo): only the newest few are kept, or every commit would leave one more behind (25 MB each
+#: on 20,000 files). A few, not one: switching branches back and forth still finds its result.
+KEEP_NEWEST = {"run": 4, "plans": 2}
 
 #: the only classes an entry can rebuild (by name, from their fields in order)
 _CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (
@@ -367,7 +371,7 @@ class Cache:
         data = header + b"\n" + self._sign(header, payload) + b"\n" + payload
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="incentive-lint-cache")
-        self._pending.append(self._writer.submit(self._write, self._path(kind, key), data))
+        self._pending.append(self._writer.submit(self._write, self._path(kind, key), data, KEEP_NEWEST.get(kind)))
 
     def flush(self) -> None:
         """Write the packs changed and wait for every other write, stopping the writer thread
@@ -386,7 +390,9 @@ class Cache:
             self._packs[pack] = {k: entries[k] for k in keep}
         self._dirty.clear()
 
-    def _write(self, path: Path, data: bytes) -> None:
+    def _write(self, path: Path, data: bytes, keep: int | None = None) -> None:
+        """Write one entry (atomically); with ``keep``, then delete all but the newest ``keep``
+        entries of its kind."""
         if not self.enabled:
             return
         try:
@@ -413,6 +419,29 @@ class Cache:
             self.writes += 1
         except OSError:
             self.enabled = False  # a read-only checkout, a full disk: go on without a cache
+            return
+        if keep is not None:
+            self._prune(path.parent.parent, keep, path)
+
+    def _prune(self, folder: Path, keep: int, written: Path) -> None:
+        """Delete all but the newest ``keep`` entries under ``folder`` (``kind/xx/key.json``); one
+        being read by another run at that moment is a miss for it, never a wrong result."""
+        found: list[tuple[int, str]] = []
+        try:
+            for sub in os.scandir(folder):
+                if sub.is_dir(follow_symlinks=False):
+                    for entry in os.scandir(sub.path):
+                        if entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                            found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+        except OSError:
+            return
+        found.sort(reverse=True)
+        for _, old in found[keep:]:
+            if old != str(written):
+                try:
+                    os.unlink(old)
+                except OSError:
+                    pass
 
     def _prepare(self) -> None:
         """Create the folder with a ``.gitignore`` holding ``*`` (git never records the cache)."""
