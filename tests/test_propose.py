@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 pytest.importorskip("scipy.optimize", reason="propose needs scipy (pip install 'incentive-lint[propose]')")
 
@@ -68,12 +69,53 @@ def _propose_json(repo: Path, capsys: pytest.CaptureFixture[str], *more: str) ->
     return json.loads(out)
 
 
-def _only_weights_change(diff: str) -> None:
-    removed = [line[1:] for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
-    added = [line[1:] for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
-    assert removed and len(removed) == len(added)
-    for old, new in zip(removed, added):
-        assert re.sub(r"weight: \d+", "weight: N", old) == re.sub(r"weight: \d+", "weight: N", new), (old, new)
+def _only_weights_and_removed(data: dict[str, Any]) -> None:
+    """The diff touches only weight lines (each rewritten in place, nothing else on it changed) and
+    the removed measures' lines (deleted whole: together they read as exactly those list items)."""
+    deleted = {(c["file"], c["component"]) for c in data["changes"] if c["deleted"]}
+    assert all(c["to"] == 0 for c in data["changes"] if c["deleted"])
+    seen: set[tuple[str, str]] = set()
+    file = ""
+    minus: list[str] = []
+    plus: list[str] = []
+    rewritten = 0
+
+    def flush() -> None:
+        nonlocal rewritten
+        # a block of '-' lines then '+' lines: the '+' lines rewrite the last of the '-' lines, one
+        # for one; the '-' lines before them are deleted
+        cut = len(minus) - len(plus)
+        assert cut >= 0, (minus, plus)
+        for old, new in zip(minus[cut:], plus):
+            assert re.sub(r"weight: \d+", "weight: N", old) == re.sub(r"weight: \d+", "weight: N", new), (old, new)
+            assert old != new
+            rewritten += 1
+        if cut:
+            items = yaml.safe_load("".join(line + "\n" for line in minus[:cut]))
+            assert isinstance(items, list) and all(isinstance(i, dict) for i in items), minus[:cut]
+            for item in items:
+                assert (file, item["id"]) in deleted, (file, item)
+                seen.add((file, item["id"]))
+        minus.clear()
+        plus.clear()
+
+    for line in data["diff"].splitlines():
+        if line.startswith("+++ b/"):
+            file = line[6:]
+        elif line.startswith(("---", "+++")):
+            continue
+        elif line.startswith("-"):
+            if plus:
+                flush()
+            minus.append(line[1:])
+        elif line.startswith("+"):
+            plus.append(line[1:])
+        else:
+            flush()
+    flush()
+    assert seen == deleted
+    assert rewritten == sum(1 for c in data["changes"] if not c["removed"])
+    assert rewritten + len(deleted) > 0
 
 
 def test_manufacturer_unbounded_proposal_applied_gives_reported_d_and_no_new_error(
@@ -83,19 +125,21 @@ def test_manufacturer_unbounded_proposal_applied_gives_reported_d_and_no_new_err
     data = _propose_json(repo, capsys, "--max-change", "200")
     assert data["status"] == "proposed"
     assert data["after"]["overall"] < data["before"]["overall"] - 0.3
-    _only_weights_change(data["diff"])
+    _only_weights_and_removed(data)
+    # the legacy measures are removed, and deleted from their files
+    assert {(c["plan"], c["component"]) for c in data["changes"] if c["removed"]} == \
+        {("ip-sales-2025", "units"), ("ip-service-2024", "hours")}
     _apply(repo, data["diff"])
     after = _errors(repo)
     assert after["d"] == pytest.approx(data["after"]["overall"], abs=1e-12)
     assert set(after["errors"]) <= set(before["errors"])
     assert not [f for f in after["errors"].values() if f.rule == "pays-on-deprioritized-driver"]
-    # every byte outside the changed weight values is the original's
+    assert not [f for f in after["findings"] if f.rule in ("measure-weight-too-small", "too-many-measures")
+                and f.fingerprint not in {g.fingerprint for g in before["findings"]}]
+    model = lint(LintOptions(paths=[repo], as_of=DAY))[1].model
     for change in data["changes"]:
-        old = (EXAMPLE / change["file"]).read_text(encoding="utf-8").splitlines(keepends=True)
-        new = (repo / change["file"]).read_text(encoding="utf-8").splitlines(keepends=True)
-        assert len(old) == len(new)
-        line = change["line"] - 1
-        assert old[line].replace(f"weight: {change['from']:g}", "W", 1) == new[line].replace(f"weight: {change['to']}", "W", 1)
+        ids = [c.id for c in model.plans[change["plan"]].components]
+        assert (change["component"] in ids) != change["removed"]
     changed_files = {c["file"] for c in data["changes"]}
     for path in EXAMPLE.rglob("*.yaml"):
         name = path.relative_to(EXAMPLE).as_posix()
@@ -117,7 +161,7 @@ def test_manufacturer_transition_limit_gives_a_smaller_change_that_still_lowers_
     assert per_plan and max(per_plan.values()) <= 40
     assert data["after"]["overall"] < data["before"]["overall"]
     assert {t["plan"] for t in data["transition_limited"]} == {"ip-sales-2025", "ip-service-2024"}
-    _only_weights_change(data["diff"])
+    _only_weights_and_removed(data)
     _apply(repo, data["diff"])
     after = _errors(repo)
     assert after["d"] == pytest.approx(data["after"]["overall"], abs=1e-12)
@@ -244,9 +288,74 @@ def test_block_style_crlf_and_comments_are_kept_byte_for_byte(tmp_path: Path) ->
     p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
     assert p.status == "proposed"
     new = p.patched["plans/ip0.yaml"].encode("utf-8")
-    assert new.count(b"\r\n") == original.count(b"\r\n")
-    assert re.sub(rb"weight: \d+", b"weight: N", new) == re.sub(rb"weight: \d+", b"weight: N", original)
-    assert b"weight: 0    # keep this comment\r\n" in new and b"weight: 100    # keep this comment\r\n" in new
+    # the legacy measure's three lines are deleted, its comments with it; the other weight is
+    # rewritten in place, its comment and the CRLF line ends kept
+    removed = b"  - id: c0   # measure 0\r\n    kpi: kl\r\n    weight: 60    # keep this comment\r\n"
+    assert removed in original
+    assert new == original.replace(removed, b"").replace(b"weight: 40    #", b"weight: 100    #")
+    assert [(e.component.id, e.new, e.cut is not None) for e in p.edits] == [("c0", 0, True), ("c1", 100, False)]
+
+
+@pytest.mark.parametrize("layout", ["block", "flow-items", "between-comments", "last"])
+def test_a_removed_measure_is_deleted_with_its_lines_only(tmp_path: Path, layout: str) -> None:
+    """Only the removed item's lines go: its comments inside and on its lines, not the comment
+    that introduces the next item, nor what follows the list; the diff applies with git."""
+    repo = _repo(tmp_path, [[("k0", 50), ("k1", 50)]], heads=[3])
+    plan = repo / "plans" / "ip0.yaml"
+    head = plan.read_text(encoding="utf-8").split("components:\n")[0] + "components:\n"
+    items = {
+        "block": ("  - id: keep\n    kpi: k0\n    weight: 60\n",
+                  "  - id: gone   # legacy\n    kpi: kl\n    # why it was there\n    weight: 20\n    x-note: |\n"
+                  "      # a line of text, not a comment\n\n",
+                  "  # the second measure\n  - id: also\n    kpi: k1\n    weight: 20\n"),
+        "flow-items": ("  - {id: keep, kpi: k0, weight: 60}\n", "  - {id: gone, kpi: kl,\n     weight: 20}  # two lines\n",
+                       "  - {id: also, kpi: k1, weight: 20}\n"),
+        "between-comments": ("  - id: keep\n    kpi: k0\n    weight: 60\n\n", "  - id: gone\n    kpi: kl\n    weight: 20\n\n",
+                             "# the second measure\n  - id: also\n    kpi: k1\n    weight: 20\n"),
+        "last": ("  - id: keep\n    kpi: k0\n    weight: 60\n  - id: also\n    kpi: k1\n    weight: 20\n",
+                 "  - id: gone\n    kpi: kl\n    weight: 20\n    x-note: the x- keys are its lines too\n",
+                 "\n# after the list\nx-last: 1\n"),
+    }[layout]
+    plan.write_text(head + "".join(items), encoding="utf-8")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed"
+    gone = [e for e in p.edits if e.new == 0]
+    assert [e.component.id for e in gone] == ["gone"] and gone[0].cut is not None
+    new = p.patched["plans/ip0.yaml"]
+    assert re.sub(r"weight: \d+", "weight: N", new) == re.sub(r"weight: \d+", "weight: N", head + items[0] + items[2])
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy)
+    _apply(copy, p.diff)
+    assert (copy / "plans" / "ip0.yaml").read_text(encoding="utf-8") == new
+
+
+def test_a_flow_list_keeps_a_removed_measure_at_zero_and_says_so(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    repo = _repo(tmp_path, [[("k0", 50), ("k1", 50)]], heads=[3])
+    plan = repo / "plans" / "ip0.yaml"
+    text = plan.read_text(encoding="utf-8").split("components:\n")[0]
+    plan.write_text(text + "components: [{id: legacy, kpi: kl, weight: 60}, {id: core, kpi: k0, weight: 40}]\n",
+                    encoding="utf-8")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed"
+    assert p.patched["plans/ip0.yaml"].endswith("components: [{id: legacy, kpi: kl, weight: 0}, "
+                                                "{id: core, kpi: k0, weight: 100}]\n")
+    assert [(e.component.id, e.cut, e.kept) for e in p.edits if e.new == 0] == [("legacy", None, "flow")]
+    # the measure left at 0 is what measure-weight-too-small then reports: a true finding of this diff
+    assert [f.rule for f in p.new_findings if f.severity >= Severity.WARNING] == ["measure-weight-too-small"]
+    code, out, _ = _cli(["propose", str(repo), "--as-of", AS_OF], capsys)
+    assert code == 0
+    assert "Removed, but written as weight 0" in out and "'ip0.legacy' (plans/ip0.yaml:10)" in out
+    assert "written as one list in brackets" in out
+    data = _propose_json(repo, capsys)
+    assert [(c["component"], c["removed"], c["deleted"]) for c in data["changes"]] == \
+        [("legacy", True, False), ("core", False, False)]
+    # with measure-weight-too-small an error, the weight left at 0 would be a new error: withheld
+    (repo / ".incentive-lint.yaml").write_text("rules:\n  measure-weight-too-small: {severity: error}\n",
+                                                 encoding="utf-8")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "withheld"
+    assert [f.rule for f in p.new_findings if f.severity >= Severity.ERROR] == ["measure-weight-too-small"]
 
 
 def test_infeasible_case_names_the_binding_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -268,15 +377,6 @@ def test_too_many_measures_is_named_when_it_binds(tmp_path: Path) -> None:
     assert p.status == "infeasible"
     assert [i.plan for i in p.infeasible] == ["ip0"]
     assert "too-many-measures (max_measures)" in p.infeasible[0].detail
-
-
-def test_a_proposal_creating_a_new_error_is_withheld(tmp_path: Path) -> None:
-    # measure-weight-too-small made an error: removing the legacy measure leaves it at weight 0
-    repo = _repo(tmp_path, [[("kl", 60), ("k0", 40)]], heads=[3],
-                 config="rules:\n  measure-weight-too-small: {severity: error}\n")
-    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
-    assert p.status == "withheld"
-    assert [f.rule for f in p.new_findings if f.severity >= Severity.ERROR] == ["measure-weight-too-small"]
 
 
 def test_thresholds_come_from_the_configuration(tmp_path: Path) -> None:

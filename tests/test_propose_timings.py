@@ -128,3 +128,73 @@ def test_independent_functions_are_solved_apart_with_the_joint_optimum(tmp_path:
     found = solve(problem)
     assert isinstance(found, list) and all(isinstance(i, Infeasible) for i in found)
     assert [(i.plan, i.constraint) for i in found] == [("ip0", "legacy")]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_diff_from_the_patch_runs_applies_with_git(tmp_path: Path, seed: int) -> None:
+    """Lines deleted, rewritten in place and inserted (as removed, re-weighted and new measures
+    are): the hunks written from the patch's own runs apply with ``git apply`` and give the
+    patched text, with and without a final line break, CRLF, and a lone CR inside a line."""
+    from incentive_lint.propose.patch import _offsets, _splice
+
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to apply the diff")
+    rng = random.Random(seed)
+    for case in range(25):
+        eol = rng.choice(["\n", "\r\n"])
+        words = ["weight: 5", "x", "a\rb", ""]
+        lines = [f"l{i} {rng.choice(words)}{eol}" for i in range(rng.randint(1, 25))]
+        if rng.random() < 0.3:
+            lines[-1] = lines[-1].rstrip("\r\n")
+        text = "".join(lines)
+        starts = _offsets(text)
+        ops: list[tuple[int, int, str]] = []
+        cursor = 0
+        i = 0
+        while i < len(lines):
+            begin = sum(len(line) for line in lines[:i])
+            roll = rng.random()
+            if begin < cursor:
+                pass
+            elif roll < 0.2:  # delete whole lines
+                n = rng.randint(1, 3)
+                end = begin + sum(len(line) for line in lines[i:i + n])
+                ops.append((begin, end, ""))
+                cursor = end
+                i += n
+                continue
+            elif roll < 0.35 and "weight: 5" in lines[i]:  # rewrite a number in place
+                at = begin + lines[i].index("5")
+                ops.append((at, at + 1, str(rng.randint(0, 99))))
+                cursor = at + 1
+            elif roll < 0.45:  # insert whole lines at a line start
+                ops.append((begin, begin, f"new {rng.randint(0, 9)}{eol}" * rng.randint(1, 2)))
+                cursor = begin
+            elif roll < 0.5:  # insert inside a line
+                at = begin + rng.randrange(max(1, len(lines[i].rstrip("\r\n"))))
+                ops.append((at, at, ", {x}"))
+                cursor = at
+            elif roll < 0.55 and i + 1 < len(lines):  # join a line with the next (a run must widen)
+                at = begin + rng.randrange(max(1, len(lines[i].rstrip("\r\n"))))
+                ops.append((at, begin + len(lines[i]), " "))
+                cursor = begin + len(lines[i])
+            i += 1
+        if rng.random() < 0.3:  # append at the very end (after a last line without its break, too)
+            ops.append((len(text), len(text), ("" if text.endswith("\n") else eol) + f"tail{eol}"))
+        new, runs = _splice(text, starts, ops)
+        expected, at = [], 0
+        for begin, end, piece in ops:
+            expected += [text[at:begin], piece]
+            at = end
+        expected.append(text[at:])
+        assert new == "".join(expected)
+        diff = unified_diff({"f.yaml": text}, {"f.yaml": new}, {"f.yaml": runs})
+        if new == text:
+            assert diff == ""
+            continue
+        work = tmp_path / f"c{case}"
+        work.mkdir()
+        (work / "f.yaml").write_bytes(text.encode("utf-8"))
+        (work / "p.diff").write_bytes(diff.encode("utf-8"))
+        subprocess.run(["git", "apply", "p.diff"], cwd=work, check=True, capture_output=True)
+        assert (work / "f.yaml").read_bytes() == new.encode("utf-8"), (text, ops, diff)

@@ -23,8 +23,8 @@ from incentive_lint.base.source import NodePath
 from incentive_lint.engine.workspace import LintOptions, Workspace
 from incentive_lint.model.core import Model
 from incentive_lint.propose.candidates import plain
-from incentive_lint.propose.patch import (Addition, Edit, addition_text, apply_edits, line_starts, offset, read_texts,
-                                          unified_diff)
+from incentive_lint.propose.patch import (Addition, Edit, addition_text, cut_span, line_starts, offset, patch_files,
+                                          read_texts, unified_diff)
 from incentive_lint.propose.problem import Limits, PlanBlock, Problem, build_problem
 from incentive_lint.propose.solver import Infeasible, Solution, solve
 from incentive_lint.run import lint
@@ -132,6 +132,30 @@ def _edits(ws: Workspace, problem: Problem, solution: Solution) -> list[Edit]:
     return out
 
 
+def _cuts(ws: Workspace, edits: Sequence[Edit], texts: dict[str, str]) -> list[Edit]:
+    """Each edit of a measure the change removes, with the lines that delete it from its file, or
+    (``kept``) why it is written as ``weight: 0`` instead; other edits as they are."""
+    out: list[Edit] = []
+    starts: dict[str, list[int]] = {}
+    for e in edits:
+        if e.new != 0:
+            out.append(e)
+            continue
+        plan = ws.model.plans[e.component.plan]
+        text = texts[e.file]
+        mine = starts.get(e.file)
+        if mine is None:
+            mine = starts[e.file] = line_starts(text)
+        span_of = _span_of(ws, e.file, plan.loc.doc, plan.loc.at("components").path, mine)
+        index = e.component.loc.path[-1]
+        items = plan.raw.get("components")
+        weight = (offset(mine, e.span.start.line, e.span.start.column), offset(mine, e.span.end.line, e.span.end.column))
+        found = (cut_span(text, span_of, len(items), index, weight)
+                 if isinstance(index, int) and isinstance(items, list) and index < len(items) else "layout")
+        out.append(dataclasses.replace(e, cut=found) if isinstance(found, tuple) else dataclasses.replace(e, kept=found))
+    return out
+
+
 def _additions(ws: Workspace, problem: Problem, solution: Solution,
                texts: dict[str, str]) -> tuple[list[Addition], set[str]]:
     """The new components the solution keeps, placed in their files; and the plans whose list of
@@ -184,7 +208,11 @@ def _check_written(after: Model, edits: Sequence[Edit], additions: Sequence[Addi
 
     for e in edits:
         c = component(e.component.plan, e.component.id)
-        if c is None or getattr(c, "weight", None) != e.new:
+        if e.cut is not None:
+            if c is not None:
+                raise UsageError(f"'{e.component.key}' is still in {e.file} after its lines were deleted; "
+                                 "nothing is proposed. Please report this with the file.")
+        elif c is None or getattr(c, "weight", None) != e.new:
             raise UsageError(f"the new weight of '{e.component.key}' did not read back from {e.file} as written; "
                              "nothing is proposed. Please report this with the file.")
     for a in additions:
@@ -251,9 +279,10 @@ def _propose(options: ProposeOptions) -> Proposal:
     if not edits and not additions:
         clock.lap("patch")
         return dataclasses.replace(base, after=before, transition=solved.transition)
+    edits = _cuts(ws, edits, originals)
     files = sorted({e.file for e in edits} | {a.file for a in additions})
-    patched = apply_edits(originals, edits, additions)
-    diff = unified_diff(originals, patched)
+    patched, runs = patch_files(originals, edits, additions)
+    diff = unified_diff(originals, patched, runs)
     clock.lap("patch")
     # the patched texts stand for their files; the workspace's worker processes read them too
     after_result, after_ws = lint(dataclasses.replace(options.lint, texts={**options.lint.texts, **patched}))

@@ -15,6 +15,7 @@ from tabulate import tabulate
 from incentive_lint.base.escape import visible
 from incentive_lint.base.findings import Finding
 from incentive_lint.propose import Proposal, Scores
+from incentive_lint.propose.patch import KEPT_AT_ZERO
 from incentive_lint.propose.solver import LIMIT_NAMES
 
 #: families whose findings no weight change can resolve, and why (said once per family)
@@ -42,8 +43,13 @@ def _rows(p: Proposal) -> list[list[str]]:
     for fid, d in p.before.functions:
         rows.append([f"D function '{fid}'", _d(d), _d(after_f.get(fid)), ""])
     after_s = {k: q for k, q, _ in after.shares} if after else {}
-    for k, q, pi in p.before.shares:
-        rows.append([f"share of pay on '{k}'", _pct(q), _pct(after_s.get(k)), _pct(pi)])
+    before_s = {k: (q, pi) for k, q, pi in p.before.shares}
+    # a bucket no pay flows to any more (its last measure removed) is at 0 %, not unknown
+    for k in sorted(before_s.keys() | after_s.keys()):
+        q, pi = before_s.get(k, (0.0, None))
+        if pi is None:
+            pi = next((w for kk, _, w in after.shares if kk == k), None) if after else None
+        rows.append([f"share of pay on '{k}'", _pct(q), _pct(after_s.get(k, 0.0) if after else None), _pct(pi)])
     return rows
 
 
@@ -74,13 +80,22 @@ def _cannot(p: Proposal) -> list[tuple[str, list[Finding]]]:
     return sorted(groups.items())
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _headline(p: Proposal) -> str:
     if p.status == "proposed":
         files = len({e.file for e in p.edits} | {a.file for a in p.additions})
-        weights = f"{len(p.edits)} weight{'s' if len(p.edits) != 1 else ''} change"
-        added = (f" and {len(p.additions)} new measure{'s are' if len(p.additions) != 1 else ' is'} added"
-                 if p.additions else "")
-        return (f"Proposal: {weights}{added} in {files} file{'s' if files != 1 else ''}, "
+        changed = sum(1 for e in p.edits if e.new != 0)
+        removed = len(p.edits) - changed
+        parts = [_count(changed, "weight changes", "weights change")] if changed or not removed else []
+        if removed:
+            parts.append(_count(removed, "measure is removed", "measures are removed"))
+        if p.additions:
+            parts.append(_count(len(p.additions), "new measure is added", "new measures are added"))
+        what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return (f"Proposal: {what} in {_count(files, 'file', 'files')}, "
                 f"{p.moved:g} points moved in total; D overall {_d(p.before.overall)} -> "
                 f"{_d(p.after.overall if p.after else None)}.")
     if p.status == "unchanged":
@@ -88,6 +103,12 @@ def _headline(p: Proposal) -> str:
     if p.status == "withheld":
         return "No proposal: the best weights would create new errors (listed below), so they are not offered."
     return "No proposal: no weights meet the limits. The limit that binds, per plan:"
+
+
+def _kept_at_zero(p: Proposal) -> list[str]:
+    """The removed measures the diff could not delete from their files, and why."""
+    return [visible(f"'{e.component.key}' ({e.file}:{e.span.start.line}): {KEPT_AT_ZERO.get(e.kept, e.kept)}")
+            for e in p.edits if e.new == 0 and e.cut is None]
 
 
 def _why_infeasible(p: Proposal) -> list[str]:
@@ -117,6 +138,11 @@ def render_text(p: Proposal, markdown: bool = False) -> str:
                 for a in p.additions] + [""]
     if p.diff:
         out += ["```diff", p.diff.rstrip("\n"), "```", ""] if markdown else [p.diff.rstrip("\n"), ""]
+    kept = _kept_at_zero(p)
+    if kept:
+        title = "Removed, but written as weight 0 (delete these components when you adopt the change):"
+        out += [f"**{title}**" if markdown else title]
+        out += [("- " if markdown else "  ") + line for line in kept] + [""]
     if p.new_findings:
         out += ["New findings the change would create:" if not markdown else "**New findings the change would create**"]
         out += [("- " if markdown else "  ") + _finding(f) for f in p.new_findings] + [""]
@@ -152,7 +178,10 @@ def render_json(p: Proposal) -> str:
                    "max_change": lim.max_change},
         "before": _scores_json(p.before), "after": _scores_json(p.after), "moved": p.moved,
         "changes": [{"file": e.file, "line": e.span.start.line, "column": e.span.start.column, "plan": e.component.plan,
-                     "component": e.component.id, "from": e.old, "to": e.new} for e in p.edits],
+                     "component": e.component.id, "from": e.old, "to": e.new, "removed": e.new == 0,
+                     "deleted": e.cut is not None,
+                     "kept_at_zero": KEPT_AT_ZERO.get(e.kept, e.kept) if e.new == 0 and e.cut is None else None}
+                    for e in p.edits],
         "added": [{"file": a.file, "plan": a.plan, "component": a.component, "kpi": a.kpi, "weight": a.weight}
                   for a in p.additions],
         "diff": p.diff,
