@@ -2,6 +2,7 @@
 before it is shown (issue 15, point 5)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import itertools
 import json
@@ -23,7 +24,7 @@ from incentive_lint.base.findings import Severity, flatten  # noqa: E402
 from incentive_lint.cli import main  # noqa: E402
 from incentive_lint.engine.workspace import LintOptions, read_workspace  # noqa: E402
 from incentive_lint.propose import ProposeOptions, limits_of, propose  # noqa: E402
-from incentive_lint.propose.problem import Limits, build_problem, evaluate  # noqa: E402
+from incentive_lint.propose.problem import Limits, build_problem, evaluate, score_of  # noqa: E402
 from incentive_lint.propose.solver import Solution, solve  # noqa: E402
 from incentive_lint.run import lint  # noqa: E402
 
@@ -249,11 +250,13 @@ def _exhaustive(problem: Any) -> float:
         merged: dict[tuple[str, str], float] = {}
         for part in combo:
             merged.update(part)
+        if any(score_of(g.score, problem.blocks, merged) > g.limit for g in problem.guards):
+            continue  # a score pushed into a higher tier of incentive-strategy-divergence
         best = min(best, sum(evaluate(problem, merged)))
     return best
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(10))
 def test_solver_optimum_matches_exhaustive_search(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     kpis = ["k0", "k1", "k2", "kl"]
@@ -267,7 +270,9 @@ def test_solver_optimum_matches_exhaustive_search(tmp_path: Path, seed: int) -> 
     repo = _repo(tmp_path, plans, heads=[rng.randint(1, 9), rng.randint(1, 9)], weights=weights)
     ws = read_workspace(LintOptions(paths=[repo], as_of=DAY))
     limits = limits_of(ws, rng.choice([None, 30, 60]))
-    limits = Limits(limits.min_weight, rng.choice([2, 3]), limits.legacy_warn, limits.max_change)
+    warn = rng.choice([0.1, 0.25, 0.4])
+    limits = dataclasses.replace(limits, max_measures=rng.choice([2, 3]), divergence_warn=warn,
+                                 divergence_error=warn + rng.choice([0.1, 0.25]))
     problem = build_problem(ws.model, limits, per_function=bool(seed % 2))
     assert len(problem.blocks) == 2
     if not seed % 2:  # the score the solver starts from is the report's
@@ -394,3 +399,83 @@ def test_unknown_plan_and_missing_solver_are_clear_errors(tmp_path: Path, monkey
     monkeypatch.setitem(sys.modules, "scipy.optimize", None)
     with pytest.raises(UsageError, match=r"pip install scipy \(or pip install '\.\[propose\]'"):
         propose(ProposeOptions(LintOptions(paths=[EXAMPLE], as_of=DAY)))
+
+
+# --------------------------------------------------------------------------- divergence tiers
+
+def _tier_case(tmp_path: Path, k1: int) -> Path:
+    """ip0 (function f0, 9 people) pays all on k1 (p1, f1's priority); ip1 (f1, 1 person) pays
+    k1/k0. Overall, p1 has far too much pay, so the least overall D moves ip1 off k1 onto k0:
+    f1, judged against its one priority p1, would then diverge fully (D 1.0, an error)."""
+    return _repo(tmp_path, [[("k1", 100)], [("k1", k1), ("k0", 100 - k1)]], heads=[9, 1])
+
+
+@pytest.mark.parametrize("k1, tier", [(80, 0.25), (60, 0.50)])
+def test_no_function_is_pushed_into_a_higher_divergence_tier(tmp_path: Path, k1: int, tier: float) -> None:
+    repo = _tier_case(tmp_path, k1)
+    ws = read_workspace(LintOptions(paths=[repo], as_of=DAY))
+    problem = build_problem(ws.model, limits_of(ws, None))
+    f1 = next(g for g in problem.guards if g.score.name == "function 'f1'")
+    assert f1.current == pytest.approx(1 - k1 / 100) and f1.threshold == tier
+    # without the tiers, the least overall D takes f1 over the error tier
+    free = solve(dataclasses.replace(problem, guards=()))
+    assert isinstance(free, Solution) and score_of(f1.score, problem.blocks, free.weights) >= 0.5
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed" and p.after is not None and p.after.overall is not None
+    after = dict(p.after.functions)
+    assert dict(p.before.functions)["f1"] < tier and after["f1"] < tier
+    # as far towards k0 as the tier allows: the least whole percent on k1 that keeps f1 under it
+    least = next(w for w in range(101) if 1 - w / 100 < tier - 1e-3)
+    assert {(e.component.id, e.new) for e in p.edits if e.component.plan == "ip1"} == {("c0", least), ("c1", 100 - least)}
+    assert p.before.overall is not None and p.after.overall < p.before.overall
+    assert not [f for f in p.new_findings if f.rule == "incentive-strategy-divergence"]
+
+
+def test_the_tiers_come_from_the_rule_and_lift_with_it(tmp_path: Path) -> None:
+    repo = _tier_case(tmp_path, 80)
+    (repo / ".incentive-lint.yaml").write_text(
+        "rules:\n  incentive-strategy-divergence: {options: {divergence_warn: 0.1, divergence_error: 0.3}}\n",
+        encoding="utf-8")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed" and p.after is not None
+    assert (p.limits.divergence_warn, p.limits.divergence_error) == (0.1, 0.3)
+    assert 0.1 <= dict(p.after.functions)["f1"] < 0.3  # it was in the warning tier (0.2): it stays there
+    # the rule judging no function: only the overall score is held, and f1 may go where D is least
+    (repo / ".incentive-lint.yaml").write_text(
+        "rules:\n  incentive-strategy-divergence: {options: {per_function: false}}\n", encoding="utf-8")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed" and p.after is not None and not p.limits.divergence_per_function
+    assert dict(p.after.functions)["f1"] == pytest.approx(1.0)
+
+
+def test_a_warning_the_change_raises_to_an_error_withholds_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the tiers switched off in the solver only: the re-lint still sees f1 go from a warning
+    # (D 0.40) to an error (D 1.0), the same finding at a higher severity, and withholds the change
+    import incentive_lint.propose.problem as problem_module
+
+    monkeypatch.setattr(problem_module, "_guards", lambda *args: [])
+    p = propose(ProposeOptions(LintOptions(paths=[_tier_case(tmp_path, 60)], as_of=DAY)))
+    assert p.status == "withheld"
+    raised = [f for f in p.new_findings if f.severity >= Severity.ERROR]
+    assert [(f.rule, f.entities[0]) for f in raised] == [("incentive-strategy-divergence", "f1")]
+    assert raised[0].fingerprint not in {f.fingerprint for f in p.remaining}
+
+
+def test_a_tier_no_weighting_can_hold_is_missed_least_and_named(tmp_path: Path) -> None:
+    from incentive_lint.propose.solver import _solve
+
+    ws = read_workspace(LintOptions(paths=[_tier_case(tmp_path, 80)], as_of=DAY))
+    problem = build_problem(ws.model, limits_of(ws, None))
+    # f1's tier made out of reach (D below -0.1): no weights hold it, every plan's limits still can
+    guards = tuple(dataclasses.replace(g, limit=-0.1) if g.score.name == "function 'f1'" else g for g in problem.guards)
+    impossible = dataclasses.replace(problem, guards=guards)
+    assert _solve(impossible, 60.0, soft=False) == []
+    found = solve(impossible)
+    assert isinstance(found, Solution)
+    f1 = next(g for g in guards if g.score.name == "function 'f1'")
+    # missed as little as the limits allow: all of ip1 on k1 (f1's D 0), and named
+    assert found.weights[("ip1", "c0")] == 100 and score_of(f1.score, problem.blocks, found.weights) == 0.0
+    assert [t.constraint for t in found.tiers] == ["divergence"]
+    assert found.tiers[0].detail == ("no weights within the other limits keep the D of function 'f1' below the warning "
+                                     "tier of incentive-strategy-divergence (0.25); this proposal takes it from 0.200 "
+                                     "to 0.000")

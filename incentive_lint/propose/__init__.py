@@ -76,6 +76,8 @@ class Proposal:
     infeasible: tuple[Infeasible, ...] = ()
     #: plans the transition limit keeps from meeting every limit this year (moved as far as it allows)
     transition: tuple[Infeasible, ...] = ()
+    #: scores the limits leave no way to keep in their tier of incentive-strategy-divergence
+    tiers: tuple[Infeasible, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
     #: the real path of each file the diff touches (for --write)
     paths: dict[str, str] = field(default_factory=dict)
@@ -112,18 +114,23 @@ def limits_of(ws: Workspace, max_change: float | None) -> Limits:
         return float(setting.options[name])
 
     measures = option("too-many-measures", "max_measures")
+    divergence = ws.settings.get("incentive-strategy-divergence")
     return Limits(min_weight=option("measure-weight-too-small", "min_measure_weight"),
                   max_measures=int(measures) if measures is not None else None,
                   legacy_warn=option("pays-on-deprioritized-driver", "legacy_weight_warn"),
-                  max_change=max_change)
+                  max_change=max_change,
+                  divergence_warn=option("incentive-strategy-divergence", "divergence_warn"),
+                  divergence_error=option("incentive-strategy-divergence", "divergence_error"),
+                  divergence_per_function=bool(divergence is not None and divergence.options.get("per_function", True)))
 
 
 def _edits(ws: Workspace, problem: Problem, solution: Solution) -> list[Edit]:
     out = []
     for v in problem.variables():
-        new = solution.weights[(v.plan, v.component.id)]
-        if v.added or abs(new - v.current) < 1e-9:
+        found = solution.weights[(v.plan, v.component.id)]
+        if v.added or v.held or abs(found - v.current) < 1e-9:
             continue
+        new = int(found)
         if "weight" not in v.component.raw:
             raise UsageError(f"'{v.component.key}' has no weight written in its file; give it one, then run propose again.")
         loc = v.component.loc.at("weight")
@@ -164,7 +171,7 @@ def _additions(ws: Workspace, problem: Problem, solution: Solution,
     for v in problem.variables():
         weight = solution.weights[(v.plan, v.component.id)]
         if v.added and weight > 0:
-            by_plan.setdefault(v.plan, []).append((v.component.id, v.component.kpi or "", weight))
+            by_plan.setdefault(v.plan, []).append((v.component.id, v.component.kpi or "", int(weight)))
     out: list[Addition] = []
     refused: set[str] = set()
     for plan_id, new in sorted(by_plan.items()):
@@ -226,6 +233,14 @@ def _keys(result: LintResult) -> set[str]:
     return {f.fingerprint for f in flatten([*result.findings, *result.suppressed])}
 
 
+def _severities(result: LintResult) -> dict[str, Severity]:
+    """The highest severity of each fingerprint, shown or suppressed."""
+    out: dict[str, Severity] = {}
+    for f in flatten([*result.findings, *result.suppressed]):
+        out[f.fingerprint] = max(out.get(f.fingerprint, f.severity), f.severity)
+    return out
+
+
 def propose(options: ProposeOptions) -> Proposal:
     """Lint, solve, patch, lint the patched files, compare (see the module docstring)."""
     # As in ``lint``: the run's large heap lives to its end and holds no cycles worth collecting;
@@ -278,7 +293,7 @@ def _propose(options: ProposeOptions) -> Proposal:
         additions, _ = _additions(ws, problem, solved, originals)
     if not edits and not additions:
         clock.lap("patch")
-        return dataclasses.replace(base, after=before, transition=solved.transition)
+        return dataclasses.replace(base, after=before, transition=solved.transition, tiers=solved.tiers)
     edits = _cuts(ws, edits, originals)
     files = sorted({e.file for e in edits} | {a.file for a in additions})
     patched, runs = patch_files(originals, edits, additions)
@@ -290,13 +305,19 @@ def _propose(options: ProposeOptions) -> Proposal:
     before_keys = _keys(before_result)
     after_keys = _keys(after_result)
     after_all = flatten(after_result.findings)
-    new = tuple(f for f in after_all if f.fingerprint not in before_keys)
+    # a finding the change raises to an error (a warning before) is a new error too, though the
+    # fingerprint, which leaves the severity out, is the same
+    was = _severities(before_result)
+    new = tuple(f for f in after_all if f.fingerprint not in before_keys
+                or (f.severity >= Severity.ERROR and was[f.fingerprint] < Severity.ERROR))
+    raised = {f.fingerprint for f in new}
     resolved = tuple(f for f in flatten(before_result.findings) if f.fingerprint not in after_keys)
     proposal = dataclasses.replace(
         base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=diff,
-        patched=patched, resolved=resolved, remaining=tuple(f for f in after_all if f.fingerprint in before_keys),
+        patched=patched, resolved=resolved,
+        remaining=tuple(f for f in after_all if f.fingerprint in before_keys and f.fingerprint not in raised),
         new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
-        transition=solved.transition, additions=tuple(additions))
+        transition=solved.transition, tiers=solved.tiers, additions=tuple(additions))
     clock.lap("re-lint")
     if any(f.severity >= Severity.ERROR for f in new):
         return dataclasses.replace(proposal, status="withheld")

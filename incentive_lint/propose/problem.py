@@ -31,6 +31,11 @@ class Limits:
     legacy_warn: float | None = 10.0
     #: --max-change: the most points one plan's weights may move in total
     max_change: float | None = None
+    #: incentive-strategy-divergence: the warning and error tiers of D (None: the rule is off)
+    divergence_warn: float | None = 0.25
+    divergence_error: float | None = 0.50
+    #: incentive-strategy-divergence judges each contributing function's D too (``per_function``)
+    divergence_per_function: bool = True
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,9 @@ class Variable:
     upper: int
     #: a new component on a catalog KPI (``--allow-new-measures``): appended only if kept
     added: bool = False
+    #: its KPI is not in the catalog: where its pay flows is unknown (the model leaves it out of
+    #: every share), so its weight stays as it is, and the scores stay linear in the others
+    held: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,20 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """A divergence score that ``incentive-strategy-divergence`` judges and the change must not
+    push into a higher tier: D stays at or below ``limit`` (just under the tier above ``current``)."""
+
+    score: Objective
+    current: float
+    limit: float
+    #: the tier it stays below, as the rule names it: "warning" or "error"
+    tier: str
+    #: that tier's threshold (``divergence_warn`` or ``divergence_error``)
+    threshold: float
+
+
+@dataclass(frozen=True)
 class Problem:
     """Everything the solver needs, and what the proposal is compared against."""
 
@@ -84,6 +106,8 @@ class Problem:
     #: plans asked for that cannot take part, with the reason (no paying component, ...)
     skipped: tuple[tuple[str, str], ...] = ()
     buckets: tuple[str, ...] = field(default=())
+    #: the scores whose tier the change must not raise (overall, and per contributing function)
+    guards: tuple[Guard, ...] = ()
 
     def variables(self) -> list[Variable]:
         return [v for b in self.blocks for v in b.variables]
@@ -121,31 +145,91 @@ def build_problem(model: Model, limits: Limits, plan_ids: Sequence[str] | None =
             skipped.append((plan.id, "it has no paying component"))
             continue
         variables = tuple(Variable(plan.id, c, c.weight, dict(model.component_map(c)),
-                                   legacy_upper(model.component_map(c).get(LEGACY, 0.0), limits.legacy_warn))
+                                   legacy_upper(model.component_map(c).get(LEGACY, 0.0), limits.legacy_warn),
+                                   held=not model.component_map(c))
                           for c in comps)
+        held = sum(v.current for v in variables if v.held)
+        if all(v.held for v in variables) or held != int(held):
+            skipped.append((plan.id, "its measures pay on KPIs that are not in the catalog" if held == int(held) else
+                            f"its measures on KPIs that are not in the catalog weigh {held:g}%, and whole percents "
+                            "cannot make up the rest to 100"))
+            continue
         blocks.append(PlanBlock(plan, model.target_pay(plan.id), variables))
     changing = {b.plan.id for b in blocks}
-    objectives: list[Objective] = []
-    priorities = model.strategy_priorities()
-    if per_function:
-        contributors = sorted({f for p in priorities for f in p.contributors})
-        for fid in contributors:
-            plans = model.function_plans(fid)
-            if fid not in model.functions or not plans:
-                continue
-            mine = tuple(p for p in priorities if fid in p.contributors)
-            objective = _objective(model, f"function '{fid}'", plans, mine, changing, {b.plan.id: b.pay for b in blocks})
-            if objective is not None:
-                objectives.append(objective)
-    else:
-        objective = _objective(model, "overall", in_force, priorities, changing, {b.plan.id: b.pay for b in blocks})
-        if objective is not None:
-            objectives.append(objective)
+    # the pay the scores see: without the part on KPIs not in the catalog, which stays as it is
+    pay = {b.plan.id: b.pay * (1 - sum(v.current for v in b.variables if v.held) / 100) for b in blocks}
+    overall, functions = _scores(model, in_force, changing, pay)
+    objectives = [o for o in functions if o is not None] if per_function else [o for o in (overall,) if o is not None]
+    guards = _guards(blocks, overall, functions, limits)
     if new_measures:
         blocks = _with_candidates(model, blocks, objectives, limits)
     buckets = sorted({k for o in objectives for k in (*o.fixed, *o.pi)} |
+                     {k for g in guards for k in (*g.score.fixed, *g.score.pi)} |
                      {k for b in blocks for v in b.variables for k in v.buckets})
-    return Problem(tuple(blocks), tuple(objectives), limits, tuple(skipped), tuple(buckets))
+    return Problem(tuple(blocks), tuple(objectives), limits, tuple(skipped), tuple(buckets), tuple(guards))
+
+
+def _scores(model: Model, in_force: Sequence[Plan], changing: set[str],
+            pay: Mapping[str, float]) -> tuple[Objective | None, list[Objective]]:
+    """The overall score and each contributing function's (its non-executive plans against the
+    priorities it contributes to), as ``incentive-strategy-divergence`` computes them."""
+    priorities = model.strategy_priorities()
+    overall = _objective(model, "overall", in_force, priorities, changing, pay)
+    functions: list[Objective] = []
+    for fid in sorted({f for p in priorities for f in p.contributors}):
+        plans = model.function_plans(fid)
+        if fid not in model.functions or not plans:
+            continue
+        mine = tuple(p for p in priorities if fid in p.contributors)
+        objective = _objective(model, f"function '{fid}'", plans, mine, changing, pay)
+        if objective is not None:
+            functions.append(objective)
+    return overall, functions
+
+
+#: how far under a tier a guarded score is held: the rule's own tolerance (1e-9) and the solver's
+#: (1e-7 on a row) are far smaller; this keeps the score, shown to three decimals, under the tier too
+TIER_MARGIN = 6e-4
+
+
+def _guards(blocks: Sequence[PlanBlock], overall: Objective | None, functions: Sequence[Objective],
+            limits: Limits) -> list[Guard]:
+    """For each score the divergence rule judges (overall; per function unless its
+    ``per_function`` is off) that the change can move: stay in the tier it is in now. A score
+    already in the error tier has no tier above it to guard."""
+    warn, error = limits.divergence_warn, limits.divergence_error
+    if warn is None or error is None:
+        return []
+    tiers = sorted([(warn, "warning"), (error, "error")])
+    changing = {b.plan.id for b in blocks}
+    out = []
+    for score in [*([overall] if overall is not None else []), *(functions if limits.divergence_per_function else [])]:
+        if not score.plans & changing:
+            continue  # no plan of it changes: its D cannot move
+        now = score_of(score, blocks, {})
+        for threshold, tier in tiers:
+            if now < threshold - 1e-9:  # below this tier now (the rule's own test, rules.md 3.4)
+                out.append(Guard(score, now, max(now, threshold - TIER_MARGIN), tier, threshold))
+                break
+    return out
+
+
+def score_of(o: Objective, blocks: Sequence[PlanBlock], weights: Mapping[tuple[str, str], float]) -> float:
+    """One score's D for the given weights ((plan, component) -> percent; variables not given
+    keep their current weight), computed directly."""
+    amounts = dict(o.fixed)
+    for b in blocks:
+        if b.plan.id not in o.plans:
+            continue
+        for v in b.variables:
+            w = weights.get((v.plan, v.component.id), v.current)
+            for k, f in v.buckets.items():
+                amounts[k] = amounts.get(k, 0.0) + b.pay * w / 100 * f
+    total = sum(amounts.values())
+    if total <= 0:
+        return 0.0
+    keys = set(amounts) | set(o.pi)
+    return 0.5 * sum(abs(amounts.get(k, 0.0) / total - o.pi.get(k, 0.0)) for k in keys)
 
 
 def under_weighted(problem_blocks: Sequence[PlanBlock], objective: Objective) -> dict[str, float]:
@@ -208,20 +292,4 @@ def evaluate(problem: Problem, weights: Mapping[tuple[str, str], float]) -> list
     """Each objective's D for the given weights ((plan, component) -> percent; variables not
     given keep their current weight), computed directly (the exhaustive check in the tests and
     the before/after of the solver use it)."""
-    out = []
-    for o in problem.objectives:
-        amounts = dict(o.fixed)
-        for b in problem.blocks:
-            if b.plan.id not in o.plans:
-                continue
-            for v in b.variables:
-                w = weights.get((v.plan, v.component.id), v.current)
-                for k, f in v.buckets.items():
-                    amounts[k] = amounts.get(k, 0.0) + b.pay * w / 100 * f
-        total = sum(amounts.values())
-        if total <= 0:
-            out.append(0.0)
-            continue
-        keys = set(amounts) | set(o.pi)
-        out.append(0.5 * sum(abs(amounts.get(k, 0.0) / total - o.pi.get(k, 0.0)) for k in keys))
-    return out
+    return [score_of(o, problem.blocks, weights) for o in problem.objectives]

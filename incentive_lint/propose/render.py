@@ -64,6 +64,12 @@ def _limits(p: Proposal) -> list[str]:
                else "legacy tier: none (pays-on-deprioritized-driver is off)")
     out.append(f"transition limit: at most {lim.max_change:g} points moved per plan" if lim.max_change is not None
                else "transition limit: none (--max-change)")
+    if lim.divergence_warn is not None and lim.divergence_error is not None:
+        scores = "overall and per function" if lim.divergence_per_function else "overall"
+        out.append(f"divergence D ({scores}) stays in its tier: below {lim.divergence_warn:g} stays below it, "
+                   f"below {lim.divergence_error:g} stays below that")
+    else:
+        out.append("divergence tiers: none (incentive-strategy-divergence is off)")
     return out
 
 
@@ -121,12 +127,18 @@ def _transition(p: Proposal) -> list[str]:
                     "the limit allows, and the findings it leaves are listed below.") for i in p.transition]
 
 
+def _tiers(p: Proposal) -> list[str]:
+    return [visible(i.detail[:1].upper() + i.detail[1:] + ".") for i in p.tiers]
+
+
 def render_text(p: Proposal, markdown: bool = False) -> str:
     out = [_headline(p), ""]
     if p.infeasible:
         out += [f"- {line}" if markdown else f"  {line}" for line in _why_infeasible(p)] + [""]
     if p.transition:
         out += [f"- {line}" if markdown else f"  {line}" for line in _transition(p)] + [""]
+    if p.tiers:
+        out += [f"- {line}" if markdown else f"  {line}" for line in _tiers(p)] + [""]
     table = tabulate(_rows(p), headers=["", "now", "proposed", "strategy"], tablefmt="github" if markdown else "simple")
     out += [table, ""]
     if p.before.currency:
@@ -175,7 +187,8 @@ def render_json(p: Proposal) -> str:
     data = {
         "status": p.status, "objective": p.objective,
         "limits": {"min_weight": lim.min_weight, "max_measures": lim.max_measures, "legacy_warn": lim.legacy_warn,
-                   "max_change": lim.max_change},
+                   "max_change": lim.max_change, "divergence_warn": lim.divergence_warn,
+                   "divergence_error": lim.divergence_error, "divergence_per_function": lim.divergence_per_function},
         "before": _scores_json(p.before), "after": _scores_json(p.after), "moved": p.moved,
         "changes": [{"file": e.file, "line": e.span.start.line, "column": e.span.start.column, "plan": e.component.plan,
                      "component": e.component.id, "from": e.old, "to": e.new, "removed": e.new == 0,
@@ -190,6 +203,7 @@ def render_json(p: Proposal) -> str:
         "new_findings": [_finding_json(f) for f in p.new_findings],
         "infeasible": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.infeasible],
         "transition_limited": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.transition],
+        "tier_raised": [i.detail for i in p.tiers],
         "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
