@@ -479,3 +479,79 @@ def test_a_tier_no_weighting_can_hold_is_missed_least_and_named(tmp_path: Path) 
     assert found.tiers[0].detail == ("no weights within the other limits keep the D of function 'f1' below the warning "
                                      "tier of incentive-strategy-divergence (0.25); this proposal takes it from 0.200 "
                                      "to 0.000")
+
+
+# --------------------------------------------------------------------------- findings the change keeps away
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, text)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["gameable", "mbo"])
+def test_the_change_does_not_concentrate_pay_where_a_rule_would_report_it(tmp_path: Path, kind: str) -> None:
+    """f0 mirrors p0/p2 (50/20, so 71/29) best with k0 at 71 %: that puts a gameable measure over
+    the 70 % of high-powered-single-measure, or an MBO component over the 25 % of
+    discretionary-only-link. Neither is there now, so the proposal keeps below both."""
+    repo = _repo(tmp_path, [[("kl", 50), ("k0", 20), ("k2", 30)]], heads=[3])
+    plan = repo / "plans" / "ip0.yaml"
+    if kind == "gameable":
+        _edit(repo / "kpis.yaml", "{id: k0, drivers: [d0], owner: o}", "{id: k0, drivers: [d0], owner: o, gameability: medium}")
+        _edit(plan, "components:\n", "pay_mix: {base: 50, variable: 50}\ncomponents:\n")
+    else:
+        _edit(plan, "    kpi: k0\n", "    kpi: k0\n    type: mbo\n")
+    options = ProposeOptions(LintOptions(paths=[repo], as_of=DAY), per_function=True)
+    p = propose(options)
+    assert p.status == "proposed"
+    weights = {e.component.kpi: e.new for e in p.edits}
+    rule = "high-powered-single-measure" if kind == "gameable" else "discretionary-only-link"
+    assert weights == ({"kl": 0, "k0": 69, "k2": 31} if kind == "gameable" else {"kl": 0, "k0": 25, "k2": 75})
+    assert not [f for f in p.new_findings if f.rule == rule]
+    # with the rule off, nothing holds the weight back: the least D puts 71 % on k0
+    (repo / ".incentive-lint.yaml").write_text(f"rules:\n  {rule}: off\n", encoding="utf-8")
+    p = propose(options)
+    assert {e.component.kpi: e.new for e in p.edits}["k0"] == 71
+
+
+def test_executive_pay_keeps_its_share_on_the_strategy(tmp_path: Path) -> None:
+    """ip1 pays an executive, 30 % on k0 (p0's driver d0, the strategy's to-driver) and 70 % on k1.
+    Overall, p0 already has too much pay (ip0), so the least D moves ip1 off k0 entirely: then
+    leadership-scorecard-misaligned would report it (no pay on the to-drivers, the top priority
+    off the scorecard). Counting in no function's score, nothing else holds it back."""
+    repo = _repo(tmp_path, [[("k0", 100)], [("k0", 30), ("k1", 70)]], heads=[5, 1], weights=(50, 20, 30))
+    _edit(repo / "org.yaml", "{id: r1, function: f1, level: individual", "{id: r1, function: f1, level: executive")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed"
+    assert not [f for f in p.new_findings if f.rule == "leadership-scorecard-misaligned"]
+    weights = {(e.component.plan, e.component.kpi): e.new for e in p.edits}
+    assert weights.get(("ip1", "k0"), 30) >= 25
+    (repo / ".incentive-lint.yaml").write_text("rules:\n  leadership-scorecard-misaligned: off\n", encoding="utf-8")
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert {(e.component.plan, e.component.kpi): e.new for e in p.edits}[("ip1", "k0")] == 0
+
+
+def test_a_finding_that_only_loses_a_removed_measure_is_still_there_not_new(tmp_path: Path) -> None:
+    # windfall-provision-missing names every uncapped measure: 'ip0.c0', 'ip0.c1' before, 'ip0.c1'
+    # once the legacy c0 is removed; the same finding (a fingerprint of its own), neither new nor resolved
+    repo = _repo(tmp_path, [[("kl", 60), ("k0", 40)]], heads=[3])
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed" and [e.component.id for e in p.edits if e.cut is not None] == ["c0"]
+    windfall = [f for f in p.remaining if f.rule == "windfall-provision-missing"]
+    assert [f.entities for f in windfall] == [("ip0", "ip0.c1")]
+    assert not [f for f in (*p.new_findings, *p.resolved) if f.rule == "windfall-provision-missing"]
+
+
+def test_a_measure_on_a_kpi_not_in_the_catalog_keeps_its_weight(tmp_path: Path) -> None:
+    # its pay flows nowhere the scores see: moving weight onto it would lower the programme's D
+    # without lowering the report's; held at 20 %, the two agree
+    repo = _repo(tmp_path, [[("k0-typo", 20), ("kl", 40), ("k1", 40)], [("k0", 50), ("k2", 50)]], heads=[3, 1])
+    ws = read_workspace(LintOptions(paths=[repo], as_of=DAY))
+    problem = build_problem(ws.model, limits_of(ws, None))
+    assert [v.component.id for v in problem.variables() if v.held] == ["c0"]
+    solved = solve(problem)
+    assert isinstance(solved, Solution) and solved.weights[("ip0", "c0")] == 20
+    assert evaluate(problem, solved.weights)[0] == pytest.approx(solved.scores[0], abs=1e-7)
+    p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
+    assert p.status == "proposed" and "c0" not in {e.component.id for e in p.edits if e.component.plan == "ip0"}
+    assert p.after is not None and p.after.overall == pytest.approx(solved.scores[0], abs=1e-7)

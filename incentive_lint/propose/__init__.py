@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -20,6 +21,8 @@ from typing import Any, Callable, Sequence
 from incentive_lint.base.errors import UsageError
 from incentive_lint.base.findings import Finding, LintResult, Severity, flatten
 from incentive_lint.base.source import NodePath
+from incentive_lint.checks.engagement_design import SUBJECTIVE_TYPES
+from incentive_lint.checks.engagement_gaming import GAMEABILITY
 from incentive_lint.engine.workspace import LintOptions, Workspace
 from incentive_lint.model.core import Model
 from incentive_lint.propose.candidates import plain
@@ -79,6 +82,8 @@ class Proposal:
     #: scores the limits leave no way to keep in their tier of incentive-strategy-divergence
     tiers: tuple[Infeasible, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()
+    #: plans for which a limit that keeps a finding from arising is lifted (no weighting meets it)
+    lifted: tuple[tuple[str, str], ...] = ()
     #: the real path of each file the diff touches (for --write)
     paths: dict[str, str] = field(default_factory=dict)
     moved: float = 0.0
@@ -115,13 +120,33 @@ def limits_of(ws: Workspace, max_change: float | None) -> Limits:
 
     measures = option("too-many-measures", "max_measures")
     divergence = ws.settings.get("incentive-strategy-divergence")
+    gaming = ws.settings.get("high-powered-single-measure")
+    gaming_options = gaming.options if gaming is not None else {}
+    mbo = ws.settings.get("discretionary-only-link")
+    mbo_types = mbo.options.get("subjective_types") if mbo is not None else None
     return Limits(min_weight=option("measure-weight-too-small", "min_measure_weight"),
                   max_measures=int(measures) if measures is not None else None,
                   legacy_warn=option("pays-on-deprioritized-driver", "legacy_weight_warn"),
                   max_change=max_change,
                   divergence_warn=option("incentive-strategy-divergence", "divergence_warn"),
                   divergence_error=option("incentive-strategy-divergence", "divergence_error"),
-                  divergence_per_function=bool(divergence is not None and divergence.options.get("per_function", True)))
+                  divergence_per_function=bool(divergence is not None and divergence.options.get("per_function", True)),
+                  gameable_weight=option("high-powered-single-measure", "min_weight"),
+                  gameable_mix=float(gaming_options.get("min_variable_pct", 40)),
+                  gameable_level=GAMEABILITY.get(str(gaming_options.get("min_gameability", "medium")), 2),
+                  subjective_max=option("discretionary-only-link", "max_subjective_weight"),
+                  subjective_types=tuple(mbo_types) if isinstance(mbo_types, (list, tuple)) else SUBJECTIVE_TYPES,
+                  scorecard=_scorecard(ws))
+
+
+def _scorecard(ws: Workspace) -> tuple[float, float, tuple[str, ...]] | None:
+    """leadership-scorecard-misaligned's options (None when it is off)."""
+    setting = ws.settings.get("leadership-scorecard-misaligned")
+    if setting is None or not setting.enabled:
+        return None
+    drivers = setting.options.get("efficiency_drivers", ("internal-efficiency",))
+    return (float(setting.options.get("max_to_driver_share", 25)), float(setting.options.get("min_efficiency_share", 50)),
+            tuple(drivers) if isinstance(drivers, (list, tuple)) else ("internal-efficiency",))
 
 
 def _edits(ws: Workspace, problem: Problem, solution: Solution) -> list[Edit]:
@@ -233,6 +258,36 @@ def _keys(result: LintResult) -> set[str]:
     return {f.fingerprint for f in flatten([*result.findings, *result.suppressed])}
 
 
+#: a component's place in its plan's list, which deleting an earlier one shifts
+_INDEX = re.compile(r"\.components\[\d+\]")
+
+
+def _shortened(before: Sequence[Finding], after: Sequence[Finding], before_keys: set[str], after_keys: set[str],
+               removed: set[str]) -> dict[str, Finding]:
+    """The findings after the change that are one from before with the removed measures left out
+    ("pays on bookings ('a', 'b')" becoming "pays on bookings ('a')" when 'b' is removed), by
+    fingerprint, each with the finding it was. The fingerprint names the finding's entities, so it
+    changes with them; the same rule on the same node of the same file, naming the same entities
+    but the removed ones, is the same finding, still there."""
+    def key(f: Finding) -> tuple[Any, ...]:
+        return f.rule, f.span.file, tuple(x for x in f.entities if x not in removed), _INDEX.sub(".components[]", f.path)
+
+    gone: dict[tuple[Any, ...], Finding] = {}
+    for f in before:
+        if f.fingerprint in after_keys or not removed.intersection(f.entities):
+            continue
+        k = key(f)
+        if k[2]:  # a finding only about removed measures is resolved, not shortened
+            gone.setdefault(k, f)
+    out: dict[str, Finding] = {}
+    for f in after:
+        if f.fingerprint not in before_keys:
+            found = gone.get(key(f))
+            if found is not None:
+                out[f.fingerprint] = found
+    return out
+
+
 def _severities(result: LintResult) -> dict[str, Severity]:
     """The highest severity of each fingerprint, shown or suppressed."""
     out: dict[str, Severity] = {}
@@ -272,7 +327,8 @@ def _propose(options: ProposeOptions) -> Proposal:
     objective = "the sum of the per-function scores" if options.per_function else "the overall score"
     before = scores(model)
     # every later Proposal shares this dict of laps, so the phases still to come appear in it too
-    base = Proposal("unchanged", limits, objective, before, skipped=problem.skipped, timings=clock.laps)
+    base = Proposal("unchanged", limits, objective, before, skipped=problem.skipped, lifted=problem.lifted,
+                    timings=clock.laps)
     clock.lap("build")
     if model.strategy is None or not problem.objectives:
         raise UsageError("there is no strategy with weighted priorities (or no target pay) to propose weights for.")
@@ -308,14 +364,20 @@ def _propose(options: ProposeOptions) -> Proposal:
     # a finding the change raises to an error (a warning before) is a new error too, though the
     # fingerprint, which leaves the severity out, is the same
     was = _severities(before_result)
-    new = tuple(f for f in after_all if f.fingerprint not in before_keys
-                or (f.severity >= Severity.ERROR and was[f.fingerprint] < Severity.ERROR))
+    before_all = flatten(before_result.findings)
+    shorter = _shortened(before_all, after_all, before_keys, after_keys, {e.component.key for e in edits if e.new == 0})
+    new = tuple(f for f in after_all
+                if (f.fingerprint not in before_keys and f.fingerprint not in shorter)
+                or (f.severity >= Severity.ERROR
+                    and was[f.fingerprint if f.fingerprint in was else shorter[f.fingerprint].fingerprint] < Severity.ERROR))
     raised = {f.fingerprint for f in new}
-    resolved = tuple(f for f in flatten(before_result.findings) if f.fingerprint not in after_keys)
+    kept = {g.fingerprint for g in shorter.values()}
+    resolved = tuple(f for f in before_all if f.fingerprint not in after_keys and f.fingerprint not in kept)
     proposal = dataclasses.replace(
         base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=diff,
         patched=patched, resolved=resolved,
-        remaining=tuple(f for f in after_all if f.fingerprint in before_keys and f.fingerprint not in raised),
+        remaining=tuple(f for f in after_all if (f.fingerprint in before_keys or f.fingerprint in shorter)
+                        and f.fingerprint not in raised),
         new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
         transition=solved.transition, tiers=solved.tiers, additions=tuple(additions))
     clock.lap("re-lint")

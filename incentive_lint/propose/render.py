@@ -64,6 +64,14 @@ def _limits(p: Proposal) -> list[str]:
                else "legacy tier: none (pays-on-deprioritized-driver is off)")
     out.append(f"transition limit: at most {lim.max_change:g} points moved per plan" if lim.max_change is not None
                else "transition limit: none (--max-change)")
+    out.append(f"no gameable measure newly reaches {lim.gameable_weight:g}% of a plan without a gate or modifier "
+               f"(variable mix {lim.gameable_mix:g}% or more)" if lim.gameable_weight is not None
+               else "gameable measures: no limit (high-powered-single-measure is off)")
+    out.append(f"MBO/discretionary components at most {lim.subjective_max:g}% of a plan that is within it now"
+               if lim.subjective_max is not None else "MBO share: no limit (discretionary-only-link is off)")
+    out.append(f"executive pay keeps at least {lim.scorecard[0]:g}% on the strategy's to-drivers where it has it, "
+               f"else less than {lim.scorecard[1]:g}% on internal efficiency and the top priority on its plans"
+               if lim.scorecard is not None else "executive scorecard: no limit (leadership-scorecard-misaligned is off)")
     if lim.divergence_warn is not None and lim.divergence_error is not None:
         scores = "overall and per function" if lim.divergence_per_function else "overall"
         out.append(f"divergence D ({scores}) stays in its tier: below {lim.divergence_warn:g} stays below it, "
@@ -167,6 +175,9 @@ def render_text(p: Proposal, markdown: bool = False) -> str:
         out += [("- " if markdown else "  ") + _finding(f) for f in found] + [""]
     for plan, reason in p.skipped:
         out.append(visible(f"Plan '{plan}' is left as it is: {reason}."))
+    for plan, limit in p.lifted:
+        out.append(visible(f"Plan '{plan}': no weights meet {LIMIT_NAMES.get(limit, limit)} together with its other "
+                           "limits, so the proposal does not hold it there."))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -205,6 +216,7 @@ def render_json(p: Proposal) -> str:
         "transition_limited": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.transition],
         "tier_raised": [i.detail for i in p.tiers],
         "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
+        "lifted": [{"plan": plan, "limit": limit} for plan, limit in p.lifted],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

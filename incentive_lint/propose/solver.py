@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from incentive_lint.base.errors import UsageError
-from incentive_lint.propose.problem import Guard, Limits, Objective, PlanBlock, Problem, score_of
+from incentive_lint.propose.problem import Guard, Limits, Mix, Objective, PlanBlock, Problem, score_of
 
 #: how much worse than the best D the second solve may be (rounding of the first)
 D_TOLERANCE = 1e-9
@@ -130,7 +130,8 @@ def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, re
             out.d.append(cols.new(0.0, 0.0))
             continue
         legacy_ub = 100 if "legacy" in relax else v.upper
-        hard_ub = 100 if soft else legacy_ub
+        # the gameable measure's limit stays hard under a transition too: today's weight meets it
+        hard_ub = min(100 if soft else legacy_ub, 100 if "gameable" in relax else v.gameable_upper)
         w = cols.new(0.0, float(hard_ub), integer=True)
         z = cols.new(0.0, 0.0 if hard_ub < keep_floor else 1.0, integer=True)
         d = cols.new()
@@ -151,6 +152,8 @@ def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, re
         rows.add([(d, 1.0), (w, -1.0)], -v.current, INF)
         rows.add([(d, 1.0), (w, 1.0)], v.current, INF)
     rows.add([(w, 1.0) for w in out.w], 100.0, 100.0)
+    if block.subjective_cap is not None and "subjective" not in relax:  # hard too: today's weights meet it
+        rows.add([(w, 1.0) for w, v in zip(out.w, block.variables) if v.subjective], -INF, float(block.subjective_cap))
     if limits.max_measures is not None and "max_measures" not in relax:
         if soft:
             s = cols.new()
@@ -217,14 +220,19 @@ def parts(problem: Problem) -> list[Problem]:
     # a guarded score goes with the part that holds all its changing plans; one spanning parts
     # (the overall score under --per-function) is checked on the parts' joint answer (``solve``)
     guards: list[list[Guard]] = [[] for _ in kept]
+    mixes: list[list[Mix]] = [[] for _ in kept]
     where = {b.plan.id: n for n, (blocks, _) in enumerate(kept) for b in blocks}
     for g in problem.guards:
         found = {where[plan] for plan in g.score.plans if plan in where}
         if len(found) == 1:
             guards[found.pop()].append(g)
+    for m in problem.mixes:
+        found = {where[plan] for plan in m.plans if plan in where}
+        if len(found) == 1:
+            mixes[found.pop()].append(m)
     return [dataclasses.replace(problem, blocks=tuple(blocks), objectives=tuple(problem.objectives[i] for i in sorted(mine)),
-                                guards=tuple(mine_guards))
-            for (blocks, mine), mine_guards in zip(kept, guards)]
+                                guards=tuple(mine_guards), mixes=tuple(mine_mixes))
+            for (blocks, mine), mine_guards, mine_mixes in zip(kept, guards, mixes)]
 
 
 def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[Infeasible]:
@@ -242,19 +250,25 @@ def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[I
         # parts with its optimality gap and tie-break, a small one's exactly
         large = {soft: _columns(problem, soft) > 3 * LARGE for soft in (False, True)}
         combined = _combine(problem, [(piece, _solve_one(piece, time_limit, large)) for piece in pieces])
-        inside = {id(g) for piece in pieces for g in piece.guards}
+        inside = {id(g) for piece in pieces for g in (*piece.guards, *piece.mixes)}
         across = [g for g in problem.guards if id(g) not in inside]
-        if isinstance(combined, Solution) and _missed(across, problem.blocks, combined.weights):
+        across_mixes = [m for m in problem.mixes if id(m) not in inside]
+        if isinstance(combined, Solution) and _missed(across, across_mixes, problem.blocks, combined.weights):
             # the parts' best answers together raise a score they share: one programme after all
             return _solve_one(problem, time_limit)
         return combined
     return _solve_one(problem, time_limit)
 
 
-def _missed(guards: Sequence[Guard], blocks: Sequence[PlanBlock],
+def _missed(guards: Sequence[Guard], mixes: Sequence[Mix], blocks: Sequence[PlanBlock],
             weights: dict[tuple[str, str], float]) -> tuple[Infeasible, ...]:
-    """The guarded scores the weights push above their limit, each with what it becomes."""
+    """The guarded scores the weights push above their limit, each with what it becomes, and the
+    limits across plans they miss."""
     out = []
+    for m in mixes:
+        if not m.met(weights):
+            out.append(Infeasible("", "across", f"no weights within the other limits keep {m.rule} from reporting "
+                                                f"{m.name}"))
     for g in guards:
         d = score_of(g.score, blocks, weights)
         if d > g.limit + 1e-9:
@@ -322,12 +336,12 @@ def _solve_one(problem: Problem, time_limit: float,
         soft = _solve(problem, time_limit, soft=True, large=None if large is None else large[True])
         if not isinstance(soft, list):
             return dataclasses.replace(soft, transition=tuple(found))
-    if not found and problem.guards:
+    if not found and (problem.guards or problem.mixes):
         # every plan's own limits can be met, only not with every score in its tier: miss the
         # tiers as little as possible, and say which scores rise
         soft = _solve(problem, time_limit, soft=False, large=None if large is None else large[False], soft_tiers=True)
         if not isinstance(soft, list):
-            return dataclasses.replace(soft, tiers=_missed(problem.guards, problem.blocks, soft.weights))
+            return dataclasses.replace(soft, tiers=_missed(problem.guards, problem.mixes, problem.blocks, soft.weights))
     return found
 
 
@@ -346,6 +360,39 @@ def _score_rows(rows: _Rows, cols: _Columns, o: Objective, blocks: Sequence[Plan
         rows.add([(e, 1.0), *[(c, -a) for c, a in terms]], constant, INF)
         rows.add([(e, 1.0), *[(c, a) for c, a in terms]], -constant, INF)
     return mine
+
+
+def _mix_rows(rows: _Rows, cols: _Columns, problem: Problem, plan_cols: dict[str, _PlanColumns],
+              soft: bool) -> list[int]:
+    """The rows of the limits across plans (``problem.mixes``); with ``soft``, each may be missed by
+    a slack column (returned)."""
+    w_of: dict[tuple[str, str], int] = {}
+    z_of: dict[tuple[str, str], int] = {}
+    for b in problem.blocks:
+        pc = plan_cols[b.plan.id]
+        for j, v in enumerate(b.variables):
+            w_of[(b.plan.id, v.component.id)], z_of[(b.plan.id, v.component.id)] = pc.w[j], pc.z[j]
+    slack: list[int] = []
+
+    def add(terms: list[tuple[int, float]], lower: float, upper: float) -> None:
+        if soft:
+            if lower > -INF:
+                slack.append(cols.new())
+                rows.add([*terms, (slack[-1], 1.0)], lower, INF)
+            if upper < INF:
+                slack.append(cols.new())
+                rows.add([*terms, (slack[-1], -1.0)], -INF, upper)
+        else:
+            rows.add(terms, lower, upper)
+
+    for m in problem.mixes:
+        terms = [(w_of[(p, c)], a) for p, c, a in m.terms if (p, c) in w_of]
+        if terms and (m.lower > -INF or m.upper < INF):
+            add(terms, m.lower, m.upper)
+        keep = [(z_of[k], 1.0) for k in m.keep if k in z_of]
+        if keep:
+            add(keep, 1.0, INF)
+    return slack
 
 
 def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None,
@@ -377,6 +424,8 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
             rows.add([*[(e, 0.5) for e in mine], (s, -1.0)], -INF, g.limit)
         else:
             rows.add([(e, 0.5) for e in mine], -INF, g.limit)
+    if problem.mixes:
+        tier_slack += _mix_rows(rows, cols, problem, plan_cols, soft_tiers)
     slack = [s for pc in plan_cols.values() for s in pc.slack] + tier_slack
     moves = [d for pc in plan_cols.values() for d in pc.d]
     # lexicographic: limits missed (soft only), then D = 1/2 sum e, then the points moved. On a
@@ -417,6 +466,8 @@ LIMIT_NAMES = {
     "legacy": "the legacy tier of pays-on-deprioritized-driver (legacy_weight_warn)",
     "min_weight": "the minimum weight of measure-weight-too-small (min_measure_weight)",
     "max_measures": "the maximum of too-many-measures (max_measures)",
+    "gameable": "the dominance weight of high-powered-single-measure (min_weight) on a gameable measure",
+    "subjective": "the MBO/discretionary share of discretionary-only-link (max_subjective_weight)",
     "max_change": "the transition limit (--max-change)",
 }
 
@@ -444,7 +495,7 @@ def diagnose(problem: Problem) -> list[Infeasible]:
                                     f"meeting the other limits moves its weights by at least {needed:g} points in total, "
                                     f"more than --max-change {limits.max_change:g}"))
             continue
-        culprits = [name for name in ("legacy", "min_weight", "max_measures")
+        culprits = [name for name in ("legacy", "min_weight", "max_measures", "gameable", "subjective")
                     if _feasible(block, limits, frozenset({name, "max_change"})) is not None]
         legacy = [v.component.id for v in block.variables if v.upper < 100]
         if culprits:
