@@ -198,3 +198,17 @@ def test_diff_from_the_patch_runs_applies_with_git(tmp_path: Path, seed: int) ->
         (work / "p.diff").write_bytes(diff.encode("utf-8"))
         subprocess.run(["git", "apply", "p.diff"], cwd=work, check=True, capture_output=True)
         assert (work / "f.yaml").read_bytes() == new.encode("utf-8"), (text, ops, diff)
+
+
+def test_the_json_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
+    # D was summed over a set of buckets, so its last digits followed PYTHONHASHSEED
+    import os
+
+    outputs = set()
+    for seed in ("0", "1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "incentive_lint", "propose", str(EXAMPLE), "--as-of", "2025-06-30",
+                               "--format", "json", "--no-cache"], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -448,7 +448,7 @@ def score_of(o: Objective, blocks: Sequence[PlanBlock], weights: Mapping[tuple[s
     total = sum(amounts.values())
     if total <= 0:
         return 0.0
-    keys = set(amounts) | set(o.pi)
+    keys = sorted(set(amounts) | set(o.pi))  # a fixed order of summing, as Model.divergence
     return 0.5 * sum(abs(amounts.get(k, 0.0) / total - o.pi.get(k, 0.0)) for k in keys)
 
 
