@@ -23,14 +23,16 @@ from incentive_lint.base.findings import Finding, LintResult, Severity, flatten
 from incentive_lint.base.source import NodePath
 from incentive_lint.checks.engagement_design import SUBJECTIVE_TYPES
 from incentive_lint.checks.engagement_gaming import GAMEABILITY
-from incentive_lint.engine.workspace import LintOptions, Workspace
+from incentive_lint.engine.cache import digest
+from incentive_lint.engine.file_cache import FileCache
+from incentive_lint.engine.workspace import LintOptions, Setup, Workspace, prepare, root_of
 from incentive_lint.model.core import Model
 from incentive_lint.propose.candidates import plain
 from incentive_lint.propose.patch import (Addition, Edit, addition_text, cut_span, line_starts, offset, patch_files,
                                           read_texts, unified_diff)
 from incentive_lint.propose.problem import Limits, PlanBlock, Problem, build_problem
 from incentive_lint.propose.solver import Infeasible, Solution, solve
-from incentive_lint.run import lint
+from incentive_lint.run import _lint
 
 
 @dataclass
@@ -312,7 +314,11 @@ def propose(options: ProposeOptions) -> Proposal:
 
 def _propose(options: ProposeOptions) -> Proposal:
     clock = _Clock()
-    before_result, ws = lint(options.lint)
+    # one root, configuration, catalog and list of files for both lints: the second reads only
+    # what the change touches differently (the patched texts)
+    lint_options = dataclasses.replace(options.lint, root=root_of(options.lint))
+    setup = prepare(lint_options)
+    before_result, ws = _lint(lint_options, setup)
     clock.lap("lint")
     model = ws.model
     unknown = sorted(set(options.plans) - set(model.plans))
@@ -356,7 +362,8 @@ def _propose(options: ProposeOptions) -> Proposal:
     diff = unified_diff(originals, patched, runs)
     clock.lap("patch")
     # the patched texts stand for their files; the workspace's worker processes read them too
-    after_result, after_ws = lint(dataclasses.replace(options.lint, texts={**options.lint.texts, **patched}))
+    after_result, after_ws = _lint(dataclasses.replace(lint_options, texts={**lint_options.texts, **patched}),
+                                   _patched_setup(setup, patched))
     _check_written(after_ws.model, edits, additions)
     before_keys = _keys(before_result)
     after_keys = _keys(after_result)
@@ -384,6 +391,19 @@ def _propose(options: ProposeOptions) -> Proposal:
     if any(f.severity >= Severity.ERROR for f in new):
         return dataclasses.replace(proposal, status="withheld")
     return proposal
+
+
+def _patched_setup(setup: Setup, patched: dict[str, str]) -> Setup:
+    """The first lint's setup for the lint of the patched texts. With the cache on, each patched
+    text is keyed by its content, as the file holding it would be: its entry is stored once read,
+    so the same proposal computed again, or ``check`` after ``--write``, reads it from the cache
+    instead of parsing and validating it again (the entry is what reading that text gives)."""
+    files = setup.files
+    if files is None:
+        return setup
+    mine = FileCache(files.store, files.salt)
+    mine.keys = {**files.keys, **{name: digest(files.salt, name, text) for name, text in patched.items()}}
+    return dataclasses.replace(setup, files=mine)
 
 
 class _Clock:
