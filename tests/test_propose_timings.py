@@ -212,3 +212,35 @@ def test_the_json_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_the_patched_plans_are_read_once_then_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The re-lint keys each patched text by its content: the same proposal computed again reads
+    the patched plans from the cache, and gives the same outcome."""
+    import datetime as _dt
+
+    import incentive_lint.engine.workspace as workspace
+    from incentive_lint.engine.workspace import LintOptions
+    from incentive_lint.propose import ProposeOptions, propose
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    given: list[str] = []
+    real = workspace.read_one
+
+    def counting(candidate, limits=workspace.DEFAULT_LIMITS, text=None):  # type: ignore[no-untyped-def]
+        if text is not None:
+            given.append(candidate.display)
+        return real(candidate, limits=limits, text=text)
+
+    monkeypatch.setattr(workspace, "read_one", counting)
+    options = ProposeOptions(LintOptions(paths=[repo], as_of=_dt.date(2025, 6, 30), cache=True,
+                                         cache_dir=tmp_path / "cache", jobs=1))
+    first = propose(options)
+    assert first.status == "proposed" and sorted(given) == sorted(first.patched)
+    given.clear()
+    second = propose(options)
+    assert given == []
+    assert second.diff == first.diff
+    assert [f.fingerprint for f in second.new_findings] == [f.fingerprint for f in first.new_findings]
+    assert [f.fingerprint for f in second.remaining] == [f.fingerprint for f in first.remaining]

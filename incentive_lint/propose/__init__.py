@@ -166,11 +166,11 @@ def _edits(ws: Workspace, problem: Problem, solution: Solution) -> list[Edit]:
     return out
 
 
-def _cuts(ws: Workspace, edits: Sequence[Edit], texts: dict[str, str]) -> list[Edit]:
+def _cuts(ws: Workspace, edits: Sequence[Edit], texts: dict[str, str], starts: dict[str, list[int]]) -> list[Edit]:
     """Each edit of a measure the change removes, with the lines that delete it from its file, or
-    (``kept``) why it is written as ``weight: 0`` instead; other edits as they are."""
+    (``kept``) why it is written as ``weight: 0`` instead; other edits as they are. ``starts``
+    holds the line starts of each text split into lines (filled in here)."""
     out: list[Edit] = []
-    starts: dict[str, list[int]] = {}
     for e in edits:
         if e.new != 0:
             out.append(e)
@@ -356,9 +356,10 @@ def _propose(options: ProposeOptions) -> Proposal:
     if not edits and not additions:
         clock.lap("patch")
         return dataclasses.replace(base, after=before, transition=solved.transition, tiers=solved.tiers)
-    edits = _cuts(ws, edits, originals)
+    starts: dict[str, list[int]] = {}
+    edits = _cuts(ws, edits, originals, starts)
     files = sorted({e.file for e in edits} | {a.file for a in additions})
-    patched, runs = patch_files(originals, edits, additions)
+    patched, runs = patch_files(originals, edits, additions, starts)
     diff = unified_diff(originals, patched, runs)
     clock.lap("patch")
     # the patched texts stand for their files; the workspace's worker processes read them too

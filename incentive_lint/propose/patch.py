@@ -106,10 +106,11 @@ def apply_edits(texts: Mapping[str, str], edits: Sequence[Edit],
     return patch_files(texts, edits, additions)[0]
 
 
-def patch_files(texts: Mapping[str, str], edits: Sequence[Edit],
-                additions: Sequence[Addition] = ()) -> tuple[dict[str, str], dict[str, list[Run]]]:
+def patch_files(texts: Mapping[str, str], edits: Sequence[Edit], additions: Sequence[Addition] = (),
+                known: Mapping[str, Sequence[int]] | None = None) -> tuple[dict[str, str], dict[str, list[Run]]]:
     """The patched text of every file an edit or an addition touches, and per file the runs of
-    lines that changed (what :func:`unified_diff` writes hunks for, without comparing texts)."""
+    lines that changed (what :func:`unified_diff` writes hunks for, without comparing texts).
+    ``known``: the :func:`line_starts` of texts the caller has already split into lines."""
     by_file: dict[str, list[Edit | Addition]] = {}
     items: list[Edit | Addition] = [*edits, *additions]
     for item in items:
@@ -118,7 +119,7 @@ def patch_files(texts: Mapping[str, str], edits: Sequence[Edit],
     runs: dict[str, list[Run]] = {}
     for file, mine in sorted(by_file.items()):
         text = texts[file]
-        starts = _offsets(text)
+        starts = known[file] if known is not None and file in known else _offsets(text)
         ops: list[tuple[int, int, str]] = []
         cursor = 0
         placed: list[tuple[int, int, int, Edit | Addition]] = []
