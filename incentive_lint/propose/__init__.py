@@ -3,15 +3,16 @@ strategy, within the limits a plan designer works by, as a reviewable diff.
 
 ``propose(ProposeOptions(...))`` lints the repository, builds the optimisation from the model's
 own pay facts (``problem``; with ``allow_new_measures`` also from the catalog KPIs ``candidates``
-offers), solves it with HiGHS (``solver``), rewrites only the weight values and appends the new
-components (``patch``) and lints the patched files in memory: a proposal that would
-create a new error is withheld, never shown as a fix. ``render`` writes it for a person (text,
-Markdown) or a tool (JSON). ``Proposal.timings`` holds the seconds of each phase. Nothing here
-imports the CLI or the output formats.
+offers), solves it with HiGHS (``solver``), rewrites only the weight values, deletes the measures
+it removes and appends the new components (``patch``) and lints the patched files in memory: a
+proposal that would create a new error is withheld, never shown as a fix. ``render`` writes it
+for a person (text, Markdown) or a tool (JSON). ``Proposal.timings`` holds the seconds of each
+phase. Nothing here imports the CLI or the output formats.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import re
 import time
@@ -171,6 +172,7 @@ def _cuts(ws: Workspace, edits: Sequence[Edit], texts: dict[str, str], starts: d
     (``kept``) why it is written as ``weight: 0`` instead; other edits as they are. ``starts``
     holds the line starts of each text split into lines (filled in here)."""
     out: list[Edit] = []
+    plans: dict[str, Callable[[tuple[Any, ...]], tuple[int, int]]] = {}
     for e in edits:
         if e.new != 0:
             out.append(e)
@@ -180,7 +182,10 @@ def _cuts(ws: Workspace, edits: Sequence[Edit], texts: dict[str, str], starts: d
         mine = starts.get(e.file)
         if mine is None:
             mine = starts[e.file] = line_starts(text)
-        span_of = _span_of(ws, e.file, plan.loc.doc, plan.loc.at("components").path, mine)
+        span_of = plans.get(plan.id)
+        if span_of is None:  # one per plan, remembering its spans: its removed items share the list's
+            span_of = plans[plan.id] = functools.lru_cache(maxsize=None)(
+                _span_of(ws, e.file, plan.loc.doc, plan.loc.at("components").path, mine))
         index = e.component.loc.path[-1]
         items = plan.raw.get("components")
         weight = (offset(mine, e.span.start.line, e.span.start.column), offset(mine, e.span.end.line, e.span.end.column))
@@ -366,32 +371,39 @@ def _propose(options: ProposeOptions) -> Proposal:
     after_result, after_ws = _lint(dataclasses.replace(lint_options, texts={**lint_options.texts, **patched}),
                                    _patched_setup(setup, patched))
     _check_written(after_ws.model, edits, additions)
-    before_keys = _keys(before_result)
-    after_keys = _keys(after_result)
-    after_all = flatten(after_result.findings)
-    # a finding the change raises to an error (a warning before) is a new error too, though the
-    # fingerprint, which leaves the severity out, is the same
-    was = _severities(before_result)
-    before_all = flatten(before_result.findings)
-    shorter = _shortened(before_all, after_all, before_keys, after_keys, {e.component.key for e in edits if e.new == 0})
-    new = tuple(f for f in after_all
-                if (f.fingerprint not in before_keys and f.fingerprint not in shorter)
-                or (f.severity >= Severity.ERROR
-                    and was[f.fingerprint if f.fingerprint in was else shorter[f.fingerprint].fingerprint] < Severity.ERROR))
-    raised = {f.fingerprint for f in new}
-    kept = {g.fingerprint for g in shorter.values()}
-    resolved = tuple(f for f in before_all if f.fingerprint not in after_keys and f.fingerprint not in kept)
+    new, resolved, remaining = _compare(before_result, after_result, {e.component.key for e in edits if e.new == 0})
     proposal = dataclasses.replace(
         base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=diff,
-        patched=patched, resolved=resolved,
-        remaining=tuple(f for f in after_all if (f.fingerprint in before_keys or f.fingerprint in shorter)
-                        and f.fingerprint not in raised),
-        new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
+        patched=patched, resolved=resolved, remaining=remaining, new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
         transition=solved.transition, tiers=solved.tiers, additions=tuple(additions))
     clock.lap("re-lint")
     if any(f.severity >= Severity.ERROR for f in new):
         return dataclasses.replace(proposal, status="withheld")
     return proposal
+
+
+def _compare(before: LintResult, after: LintResult,
+             removed: set[str]) -> tuple[tuple[Finding, ...], tuple[Finding, ...], tuple[Finding, ...]]:
+    """The findings the change creates, those it resolves and those it leaves, by fingerprint
+    (suppressed ones count as there). A finding it raises to an error (a warning before) is a new
+    error too, though its fingerprint, which leaves the severity out, is the same; one that only
+    loses ``removed`` measures is still there (:func:`_shortened`)."""
+    before_keys, after_keys = _keys(before), _keys(after)
+    before_all, after_all = flatten(before.findings), flatten(after.findings)
+    was = _severities(before)
+    shorter = _shortened(before_all, after_all, before_keys, after_keys, removed)
+
+    def earlier(f: Finding) -> Severity:
+        return was[f.fingerprint if f.fingerprint in was else shorter[f.fingerprint].fingerprint]
+
+    new = tuple(f for f in after_all if (f.fingerprint not in before_keys and f.fingerprint not in shorter)
+                or (f.severity >= Severity.ERROR and earlier(f) < Severity.ERROR))
+    raised = {f.fingerprint for f in new}
+    kept = {g.fingerprint for g in shorter.values()}
+    resolved = tuple(f for f in before_all if f.fingerprint not in after_keys and f.fingerprint not in kept)
+    remaining = tuple(f for f in after_all if (f.fingerprint in before_keys or f.fingerprint in shorter)
+                      and f.fingerprint not in raised)
+    return new, resolved, remaining
 
 
 def _patched_setup(setup: Setup, patched: dict[str, str]) -> Setup:

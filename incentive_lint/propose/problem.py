@@ -5,6 +5,12 @@ Everything is read from the model's own facts (``target_pay``, ``component_map``
 ``plan_share``, ``function_plans``, the strategy's priority weights), so that D computed here
 for the current weights is the D the report and ``incentive-strategy-divergence`` show; a test
 holds the two equal. The solver (``solver.py``) turns this into a mixed-integer programme.
+
+Besides the designer's limits (whole percents, minimum weight, maximum measures, legacy tier),
+the problem carries the limits that keep the change from creating a finding, each from the
+effective options of the rule it follows: the divergence tiers of every score the divergence
+rule judges (``Guard``), the gameable measure's weight and the MBO share per plan, and the
+executive scorecard across plans (``Mix``).
 """
 from __future__ import annotations
 
