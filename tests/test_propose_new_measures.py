@@ -134,13 +134,18 @@ def test_appended_components_follow_the_style_of_the_list(tmp_path: Path) -> Non
     inserted = f"  - id: k1\n    kpi: k1\n    weight: {weights['ip0']}\n"
     assert inserted in new_block
     assert "    target: {basis: last-year-actual, uplift_pct: 5}\n" + inserted + "\n# a comment after the list\n" in new_block
+    # the legacy measure is removed: its lines (and the comments on them) are deleted
+    legacy = "  - id: legacy   # the old volume measure\n    kpi: kl\n    weight: 60    # keep this comment\n    cap: 150\n"
+    assert legacy in block and "id: legacy" not in new_block
     assert re.sub(r"weight: \d+", "weight: N", new_block.replace(inserted, "")) == \
-        re.sub(r"weight: \d+", "weight: N", block)
-    assert "    weight: 0    # keep this comment\n" in new_block
+        re.sub(r"weight: \d+", "weight: N", block.replace(legacy, ""))
     # flow style: one line after the item's closing brace, even when the item spans two lines
     line = f"  - {{id: k1, kpi: k1, weight: {weights['ip1']}}}\n"
     assert new_flow.endswith("     cap: 150}   # two lines\n" + line)
-    assert re.sub(r"weight: \d+", "weight: N", new_flow.replace(line, "")) == re.sub(r"weight: \d+", "weight: N", flow)
+    legacy = "  - {id: legacy, kpi: kl, weight: 60, cap: 150}\n"
+    assert legacy in flow and "id: legacy" not in new_flow
+    assert re.sub(r"weight: \d+", "weight: N", new_flow.replace(line, "")) == \
+        re.sub(r"weight: \d+", "weight: N", flow.replace(legacy, ""))
 
 
 def test_deprecated_unowned_and_unseeable_kpis_are_never_added(tmp_path: Path) -> None:
@@ -170,10 +175,16 @@ def test_without_the_flag_nothing_is_appended(tmp_path: Path, capsys: pytest.Cap
     repo = _workspace(tmp_path)
     p = _run(repo)
     assert p.status == "proposed" and p.additions == ()
+    assert {(e.component.key, e.cut is not None) for e in p.edits if e.new == 0} == {("ip0.legacy", True),
+                                                                                   ("ip1.legacy", True)}
     for name, text in p.patched.items():
         original = (repo / name).read_text(encoding="utf-8")
-        assert text.count("\n") == original.count("\n")
-        assert re.sub(r"weight: \d+", "weight: N", text) == re.sub(r"weight: \d+", "weight: N", original)
+        assert "id: k1" not in text
+        # only the weights and the removed legacy measure's lines differ
+        start = original.index("  - id: legacy") if "  - id: legacy" in original else original.index("  - {id: legacy")
+        end = original.index("  - ", start + 1)
+        kept = original[:start] + original[end:]
+        assert re.sub(r"weight: \d+", "weight: N", text) == re.sub(r"weight: \d+", "weight: N", kept)
     with_flag = _run(repo, allow_new_measures=True)
     assert with_flag.after is not None and p.after is not None and with_flag.after.overall is not None
     assert p.after.overall is not None and with_flag.after.overall < p.after.overall - 0.1
@@ -251,6 +262,10 @@ def test_a_flow_list_and_unusual_layouts() -> None:
     text = "components:\n  - id: a\n    accelerators: [{from: 100,\n        multiplier: 2}]  # top\nx: 1\n"
     assert _insert(text) == ("components:\n  - id: a\n    accelerators: [{from: 100,\n        multiplier: 2}]  # top\n"
                              "  - id: k9\n    kpi: k9\n    weight: 20\nx: 1\n")
+    # the x- keys of the last item are its lines too (though not in its data): the new item follows them
+    text = "components:\n  - id: a\n    kpi: k0\n    x-note: a note\n    # its comment\n  # before the next key\nx: 1\n"
+    assert _insert(text) == ("components:\n  - id: a\n    kpi: k0\n    x-note: a note\n    # its comment\n"
+                             "  - id: k9\n    kpi: k9\n    weight: 20\n  # before the next key\nx: 1\n")
     assert offset(line_starts("a\nb\n"), 2, 2) == 3
 
 
@@ -267,5 +282,6 @@ def test_the_headline_reads_as_a_sentence(tmp_path: Path) -> None:
                            "--allow-new-measures", "--no-cache"], cwd=repo, capture_output=True, text=True,
                           timeout=300).stdout
     first = out.splitlines()[0]
-    assert re.fullmatch(r"Proposal: \d+ weights change and 1 new measure is added in \d+ files, \d+ points moved "
+    assert re.fullmatch(r"Proposal: \d+ weights change, \d+ measures are removed and 1 new measure is added in \d+ "
+                        r"files, \d+ points moved "
                         r"in total; D overall 0\.706 -> 0\.\d{3}\.", first), first

@@ -128,3 +128,119 @@ def test_independent_functions_are_solved_apart_with_the_joint_optimum(tmp_path:
     found = solve(problem)
     assert isinstance(found, list) and all(isinstance(i, Infeasible) for i in found)
     assert [(i.plan, i.constraint) for i in found] == [("ip0", "legacy")]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_diff_from_the_patch_runs_applies_with_git(tmp_path: Path, seed: int) -> None:
+    """Lines deleted, rewritten in place and inserted (as removed, re-weighted and new measures
+    are): the hunks written from the patch's own runs apply with ``git apply`` and give the
+    patched text, with and without a final line break, CRLF, and a lone CR inside a line."""
+    from incentive_lint.propose.patch import _offsets, _splice
+
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to apply the diff")
+    rng = random.Random(seed)
+    for case in range(25):
+        eol = rng.choice(["\n", "\r\n"])
+        words = ["weight: 5", "x", "a\rb", ""]
+        lines = [f"l{i} {rng.choice(words)}{eol}" for i in range(rng.randint(1, 25))]
+        if rng.random() < 0.3:
+            lines[-1] = lines[-1].rstrip("\r\n")
+        text = "".join(lines)
+        starts = _offsets(text)
+        ops: list[tuple[int, int, str]] = []
+        cursor = 0
+        i = 0
+        while i < len(lines):
+            begin = sum(len(line) for line in lines[:i])
+            roll = rng.random()
+            if begin < cursor:
+                pass
+            elif roll < 0.2:  # delete whole lines
+                n = rng.randint(1, 3)
+                end = begin + sum(len(line) for line in lines[i:i + n])
+                ops.append((begin, end, ""))
+                cursor = end
+                i += n
+                continue
+            elif roll < 0.35 and "weight: 5" in lines[i]:  # rewrite a number in place
+                at = begin + lines[i].index("5")
+                ops.append((at, at + 1, str(rng.randint(0, 99))))
+                cursor = at + 1
+            elif roll < 0.45:  # insert whole lines at a line start
+                ops.append((begin, begin, f"new {rng.randint(0, 9)}{eol}" * rng.randint(1, 2)))
+                cursor = begin
+            elif roll < 0.5:  # insert inside a line
+                at = begin + rng.randrange(max(1, len(lines[i].rstrip("\r\n"))))
+                ops.append((at, at, ", {x}"))
+                cursor = at
+            elif roll < 0.55 and i + 1 < len(lines):  # join a line with the next (a run must widen)
+                at = begin + rng.randrange(max(1, len(lines[i].rstrip("\r\n"))))
+                ops.append((at, begin + len(lines[i]), " "))
+                cursor = begin + len(lines[i])
+            i += 1
+        if rng.random() < 0.3:  # append at the very end (after a last line without its break, too)
+            ops.append((len(text), len(text), ("" if text.endswith("\n") else eol) + f"tail{eol}"))
+        new, runs = _splice(text, starts, ops)
+        expected, at = [], 0
+        for begin, end, piece in ops:
+            expected += [text[at:begin], piece]
+            at = end
+        expected.append(text[at:])
+        assert new == "".join(expected)
+        diff = unified_diff({"f.yaml": text}, {"f.yaml": new}, {"f.yaml": runs})
+        if new == text:
+            assert diff == ""
+            continue
+        work = tmp_path / f"c{case}"
+        work.mkdir()
+        (work / "f.yaml").write_bytes(text.encode("utf-8"))
+        (work / "p.diff").write_bytes(diff.encode("utf-8"))
+        subprocess.run(["git", "apply", "p.diff"], cwd=work, check=True, capture_output=True)
+        assert (work / "f.yaml").read_bytes() == new.encode("utf-8"), (text, ops, diff)
+
+
+def test_the_json_is_the_same_whatever_the_hash_seed(tmp_path: Path) -> None:
+    # D was summed over a set of buckets, so its last digits followed PYTHONHASHSEED
+    import os
+
+    outputs = set()
+    for seed in ("0", "1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "incentive_lint", "propose", str(EXAMPLE), "--as-of", "2025-06-30",
+                               "--format", "json", "--no-cache"], capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_the_patched_plans_are_read_once_then_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The re-lint keys each patched text by its content: the same proposal computed again reads
+    the patched plans from the cache, and gives the same outcome."""
+    import datetime as _dt
+
+    import incentive_lint.engine.workspace as workspace
+    from incentive_lint.engine.workspace import LintOptions
+    from incentive_lint.propose import ProposeOptions, propose
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    given: list[str] = []
+    real = workspace.read_one
+
+    def counting(candidate, limits=workspace.DEFAULT_LIMITS, text=None):  # type: ignore[no-untyped-def]
+        if text is not None:
+            given.append(candidate.display)
+        return real(candidate, limits=limits, text=text)
+
+    monkeypatch.setattr(workspace, "read_one", counting)
+    options = ProposeOptions(LintOptions(paths=[repo], as_of=_dt.date(2025, 6, 30), cache=True,
+                                         cache_dir=tmp_path / "cache", jobs=1))
+    first = propose(options)
+    assert first.status == "proposed" and sorted(given) == sorted(first.patched)
+    given.clear()
+    second = propose(options)
+    assert given == []
+    assert second.diff == first.diff
+    assert [f.fingerprint for f in second.new_findings] == [f.fingerprint for f in first.new_findings]
+    assert [f.fingerprint for f in second.remaining] == [f.fingerprint for f in first.remaining]

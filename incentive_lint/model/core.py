@@ -528,7 +528,8 @@ class Model:
             return None
         q = share.fractions()
         pi = {p.id: p.weight / weight_total for p in priorities}
-        keys = set(q) | set(pi)
+        # summed in a fixed order: over a set, the last digits of D changed with the hash seed
+        keys = sorted(set(q) | set(pi))
         score = 0.5 * sum(abs(q.get(k, 0.0) - pi.get(k, 0.0)) for k in keys)
         return Divergence(score, q, pi, share.total, self.reporting_currency, self.unconverted(plans),
                           self.unresolved(plans))

@@ -5,12 +5,23 @@ Everything is read from the model's own facts (``target_pay``, ``component_map``
 ``plan_share``, ``function_plans``, the strategy's priority weights), so that D computed here
 for the current weights is the D the report and ``incentive-strategy-divergence`` show; a test
 holds the two equal. The solver (``solver.py``) turns this into a mixed-integer programme.
+
+Besides the designer's limits (whole percents, minimum weight, maximum measures, legacy tier),
+the problem carries the limits that keep the change from creating a finding, each from the
+effective options of the rule it follows: the divergence tiers of every score the divergence
+rule judges (``Guard``), the gameable measure's weight and the MBO share per plan, and the
+executive scorecard across plans (``Mix``).
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from incentive_lint.checks.engagement import _executive_packages
+from incentive_lint.checks.engagement_gaming import GAMEABILITY
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import LEGACY, Component, Plan
 from incentive_lint.propose.candidates import candidates
@@ -31,6 +42,23 @@ class Limits:
     legacy_warn: float | None = 10.0
     #: --max-change: the most points one plan's weights may move in total
     max_change: float | None = None
+    #: incentive-strategy-divergence: the warning and error tiers of D (None: the rule is off)
+    divergence_warn: float | None = 0.25
+    divergence_error: float | None = 0.50
+    #: incentive-strategy-divergence judges each contributing function's D too (``per_function``)
+    divergence_per_function: bool = True
+    #: high-powered-single-measure: from this weight one gameable measure dominates a plan with a
+    #: variable mix of at least ``gameable_mix`` % and no gate or modifier (None: the rule is off)
+    gameable_weight: float | None = 70.0
+    gameable_mix: float = 40.0
+    #: the lowest gameability that counts (GAMEABILITY: low 1, medium 2, high 3)
+    gameable_level: int = 2
+    #: discretionary-only-link: the most of a plan's weight on MBO/discretionary components
+    subjective_max: float | None = 25.0
+    subjective_types: tuple[str, ...] = ("mbo", "discretionary")
+    #: leadership-scorecard-misaligned: (max_to_driver_share, min_efficiency_share,
+    #: efficiency_drivers) for executive pay (None: the rule is off)
+    scorecard: tuple[float, float, tuple[str, ...]] | None = (25.0, 50.0, ("internal-efficiency",))
 
 
 @dataclass(frozen=True)
@@ -47,6 +75,14 @@ class Variable:
     upper: int
     #: a new component on a catalog KPI (``--allow-new-measures``): appended only if kept
     added: bool = False
+    #: its KPI is not in the catalog: where its pay flows is unknown (the model leaves it out of
+    #: every share), so its weight stays as it is, and the scores stay linear in the others
+    held: bool = False
+    #: high-powered-single-measure: the largest whole percent below the dominance weight, for a
+    #: gameable measure in a plan the rule watches that is below it now (else 100)
+    gameable_upper: int = 100
+    #: an MBO or discretionary component (discretionary-only-link counts its weight)
+    subjective: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +92,9 @@ class PlanBlock:
     plan: Plan
     pay: float
     variables: tuple[Variable, ...]
+    #: discretionary-only-link: the most weight its MBO/discretionary components may carry
+    #: together (None: the rule is off, the plan has none, or it is over the limit now)
+    subjective_cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +114,43 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """A divergence score that ``incentive-strategy-divergence`` judges and the change must not
+    push into a higher tier: D stays at or below ``limit`` (just under the tier above ``current``)."""
+
+    score: Objective
+    current: float
+    limit: float
+    #: the tier it stays below, as the rule names it: "warning" or "error"
+    tier: str
+    #: that tier's threshold (``divergence_warn`` or ``divergence_error``)
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Mix:
+    """A limit across plans that keeps a finding from arising: ``lower <= sum of coefficient x
+    weight <= upper`` (weights in percent), and of the ``keep`` components at least one stays."""
+
+    #: the rule it keeps quiet and what about, for the reader
+    rule: str
+    name: str
+    terms: tuple[tuple[str, str, float], ...] = ()
+    lower: float = -math.inf
+    upper: float = math.inf
+    keep: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def plans(self) -> frozenset[str]:
+        return frozenset(p for p, _, _ in self.terms) | frozenset(p for p, _ in self.keep)
+
+    def met(self, weights: Mapping[tuple[str, str], float]) -> bool:
+        total = sum(a * weights.get((p, c), 0.0) for p, c, a in self.terms)
+        kept = not self.keep or any(weights.get(k, 0.0) > 0 for k in self.keep)
+        return self.lower - 1e-9 <= total <= self.upper + 1e-9 and kept
+
+
+@dataclass(frozen=True)
 class Problem:
     """Everything the solver needs, and what the proposal is compared against."""
 
@@ -84,6 +160,13 @@ class Problem:
     #: plans asked for that cannot take part, with the reason (no paying component, ...)
     skipped: tuple[tuple[str, str], ...] = ()
     buckets: tuple[str, ...] = field(default=())
+    #: the scores whose tier the change must not raise (overall, and per contributing function)
+    guards: tuple[Guard, ...] = ()
+    #: plans no weighting lets meet a limit that only keeps a finding from arising (the gameable
+    #: measure's or the MBO share's), with that limit's name: it is lifted for them
+    lifted: tuple[tuple[str, str], ...] = ()
+    #: limits across plans (the executive scorecard), held like the tiers
+    mixes: tuple[Mix, ...] = ()
 
     def variables(self) -> list[Variable]:
         return [v for b in self.blocks for v in b.variables]
@@ -105,6 +188,72 @@ def paying(plan: Plan) -> list[Component]:
     return [c for c in plan.components if c.type not in NON_PAYING]
 
 
+def gameable_upper(model: Model, plan: Plan, component: Component, limits: Limits) -> int:
+    """The most a measure may weigh without high-powered-single-measure seeing it dominate its plan
+    (the rule's own test: variable mix, no gate or modifier, the KPI's gameability); 100 where the
+    rule does not apply, or the measure dominates now (that finding is there before the change)."""
+    if limits.gameable_weight is None or plan.variable_mix is None or plan.variable_mix < limits.gameable_mix:
+        return 100
+    if any(c.type in NON_PAYING for c in plan.components):
+        return 100
+    kpi = model.kpis.get(component.kpi or "")
+    if kpi is None or GAMEABILITY.get(kpi.gameability or "", 0) < limits.gameable_level:
+        return 100
+    if component.weight >= limits.gameable_weight:
+        return 100
+    return max(0, min(100, math.ceil(limits.gameable_weight) - 1))
+
+
+def subjective(plan: Plan, component: Component, limits: Limits) -> bool:
+    """An MBO or discretionary component as discretionary-only-link counts them (an untyped one of
+    an MBO plan included)."""
+    return component.type in limits.subjective_types or (
+        component.type is None and plan.plan_type == "mbo" and "mbo" in limits.subjective_types)
+
+
+def subjective_cap(variables: Sequence[Variable], limits: Limits) -> int | None:
+    """The most weight the plan's MBO/discretionary measures may carry together, so that
+    discretionary-only-link does not report it; None when the rule is off, there are none, or
+    the plan is over the limit now (that finding is there before the change)."""
+    if limits.subjective_max is None or not any(v.subjective for v in variables):
+        return None
+    total = sum(v.current for v in variables)
+    share = sum(v.current for v in variables if v.subjective) / total * 100 if total > 0 else 0.0
+    if share > limits.subjective_max:
+        return None
+    return max(0, min(100, math.floor(limits.subjective_max + 1e-9)))
+
+
+def can_meet(variables: Sequence[Variable], limits: Limits, cap: int | None, gameable: bool = True) -> bool:
+    """Whether whole-percent weights adding up to 100 meet the plan's own limits (minimum weight,
+    maximum measures, legacy tier and, with ``gameable``, the gameable measure's; the MBO share
+    ``cap``), movement aside. Exact: per set of kept measures, the weights reach every whole sum
+    between the least and the most they can carry."""
+    floor = math.ceil(max(limits.min_weight or 0.0, 1.0))
+    held = [v for v in variables if v.held]
+    need = 100 - sum(v.current for v in held)
+    kept_held = sum(1 for v in held if v.current > 0)
+    room = None if cap is None else cap - sum(v.current for v in held if v.subjective)
+
+    def upper(v: Variable) -> int:
+        return min(v.upper, v.gameable_upper) if gameable else v.upper
+
+    options = [v for v in variables if not v.held and upper(v) >= floor]
+    most = len(options) if limits.max_measures is None else limits.max_measures - kept_held
+    for r in range(0, min(len(options), most) + 1):
+        for kept in itertools.combinations(options, r):
+            mine = [v for v in kept if v.subjective]
+            high = sum(upper(v) for v in kept if not v.subjective)
+            high_mine: float = sum(upper(v) for v in mine)
+            if room is not None:
+                if floor * len(mine) > room:
+                    continue
+                high_mine = min(high_mine, room)
+            if floor * r <= need <= high + high_mine:
+                return True
+    return False
+
+
 def build_problem(model: Model, limits: Limits, plan_ids: Sequence[str] | None = None,
                   per_function: bool = False, new_measures: bool = False) -> Problem:
     """The problem for the in-force plans (or the ``plan_ids`` among them); with
@@ -121,31 +270,192 @@ def build_problem(model: Model, limits: Limits, plan_ids: Sequence[str] | None =
             skipped.append((plan.id, "it has no paying component"))
             continue
         variables = tuple(Variable(plan.id, c, c.weight, dict(model.component_map(c)),
-                                   legacy_upper(model.component_map(c).get(LEGACY, 0.0), limits.legacy_warn))
+                                   legacy_upper(model.component_map(c).get(LEGACY, 0.0), limits.legacy_warn),
+                                   held=not model.component_map(c),
+                                   gameable_upper=gameable_upper(model, plan, c, limits),
+                                   subjective=subjective(plan, c, limits))
                           for c in comps)
+        held = sum(v.current for v in variables if v.held)
+        if all(v.held for v in variables) or held != int(held):
+            skipped.append((plan.id, "its measures pay on KPIs that are not in the catalog" if held == int(held) else
+                            f"its measures on KPIs that are not in the catalog weigh {held:g}%, and whole percents "
+                            "cannot make up the rest to 100"))
+            continue
         blocks.append(PlanBlock(plan, model.target_pay(plan.id), variables))
     changing = {b.plan.id for b in blocks}
-    objectives: list[Objective] = []
-    priorities = model.strategy_priorities()
-    if per_function:
-        contributors = sorted({f for p in priorities for f in p.contributors})
-        for fid in contributors:
-            plans = model.function_plans(fid)
-            if fid not in model.functions or not plans:
-                continue
-            mine = tuple(p for p in priorities if fid in p.contributors)
-            objective = _objective(model, f"function '{fid}'", plans, mine, changing, {b.plan.id: b.pay for b in blocks})
-            if objective is not None:
-                objectives.append(objective)
-    else:
-        objective = _objective(model, "overall", in_force, priorities, changing, {b.plan.id: b.pay for b in blocks})
-        if objective is not None:
-            objectives.append(objective)
+    # the pay the scores see: without the part on KPIs not in the catalog, which stays as it is
+    pay = {b.plan.id: b.pay * (1 - sum(v.current for v in b.variables if v.held) / 100) for b in blocks}
+    overall, functions = _scores(model, in_force, changing, pay)
+    objectives = [o for o in functions if o is not None] if per_function else [o for o in (overall,) if o is not None]
+    guards = _guards(blocks, overall, functions, limits)
     if new_measures:
         blocks = _with_candidates(model, blocks, objectives, limits)
+    blocks, lifted = _design_limits(blocks, limits)
     buckets = sorted({k for o in objectives for k in (*o.fixed, *o.pi)} |
+                     {k for g in guards for k in (*g.score.fixed, *g.score.pi)} |
                      {k for b in blocks for v in b.variables for k in v.buckets})
-    return Problem(tuple(blocks), tuple(objectives), limits, tuple(skipped), tuple(buckets))
+    return Problem(tuple(blocks), tuple(objectives), limits, tuple(skipped), tuple(buckets), tuple(guards),
+                   tuple(lifted), tuple(_scorecards(model, blocks, limits)))
+
+
+#: how far (in points of pay) inside a scorecard limit the shares are held: well clear of the
+#: solver's tolerance (1e-7 on a row; a limit closer than that to a whole weight is one HiGHS
+#: cannot tell apart from it), and no visible cost
+SHARE_MARGIN = 1e-4
+
+
+def _scorecards(model: Model, blocks: Sequence[PlanBlock], limits: Limits) -> list[Mix]:
+    """Executive pay packages leadership-scorecard-misaligned does not report now, kept so. The
+    rule judges each executive role's pay across its plans (weighted by target pay): it reports a
+    package when less than ``max_to`` % is on the strategy's to-drivers and either ``min_eff`` % or
+    more is on internal efficiency or a top priority is on none of its plans. The executive plans
+    count in no function's score, so the least overall D would use them to balance the others.
+    Per role: a to-driver share at the limit or above stays there; one below it keeps internal
+    efficiency below ``min_eff`` and a measure of each top priority."""
+    strategy = model.strategy
+    if limits.scorecard is None or strategy is None or not strategy.to_drivers:
+        return []
+    max_to, min_eff, eff_drivers = limits.scorecard
+    to_drivers, efficiency = set(strategy.to_drivers), set(eff_drivers)
+    ranked = sorted(strategy.priorities, key=lambda p: (-p.weight, p.id))
+    top = [p.id for p in ranked if p.weight == ranked[0].weight]
+    mine = {b.plan.id: b.variables for b in blocks}
+    out: list[Mix] = []
+    for package in _executive_packages(model):
+        plans = [p for p in package.plans if sum(c.weight for c in paying(p)) > 0]
+        if not plans or not any(p.id in mine for p in plans):
+            continue
+        rule, name = "leadership-scorecard-misaligned", f"the executive pay of '{package.label()}'"
+
+        def share(role: str, drivers: set[str]) -> tuple[float, list[tuple[str, str, float]], float]:
+            """The role's share of pay on ``drivers`` now (percent), the terms of the changing
+            plans' new weights (which add up to 100) and the part the other plans carry."""
+            now, fixed, terms = 0.0, 0.0, []
+            for p in plans:
+                fraction = package.shares[role].get(p.id, 0.0)
+                part = 100 * fraction * sum(c.weight for c in paying(p) if set(model.component_drivers(c)) & drivers) / \
+                    sum(c.weight for c in paying(p))
+                now += part
+                if p.id in mine:  # new measures (--allow-new-measures) count as the rule would count them
+                    terms += [(p.id, v.component.id, fraction) for v in mine[p.id]
+                              if set(model.component_drivers(v.component)) & drivers]
+                else:
+                    fixed += part
+            return now, terms, fixed
+
+        mapped = {k for p in plans for c in paying(p) for k, f in model.component_map(c).items() if f > 0}
+        rows: list[Mix] = []
+        for role in package.roles:
+            to_now, to_terms, to_fixed = share(role, to_drivers)
+            eff_now, eff_terms, eff_fixed = share(role, efficiency)
+            if to_now < max_to and (eff_now >= min_eff or any(t not in mapped for t in top)):
+                rows = []
+                break  # reported now: that finding is there before the change
+            if to_now >= max_to:
+                rows.append(Mix(rule, name, tuple(to_terms), lower=max_to - to_fixed + SHARE_MARGIN))
+                continue
+            rows.append(Mix(rule, name, tuple(eff_terms), upper=min_eff - eff_fixed - SHARE_MARGIN))
+            for t in top:
+                if any(model.component_map(c).get(t, 0.0) > 0 for p in plans if p.id not in mine for c in paying(p)):
+                    continue  # a plan that does not change keeps it on the package
+                keep = tuple((v.plan, v.component.id) for p in plans if p.id in mine
+                             for v in mine[p.id] if v.buckets.get(t, 0.0) > 0)
+                if keep:
+                    rows.append(Mix(rule, name, keep=keep))
+        for row in rows:
+            if row not in out:
+                out.append(row)
+    return out
+
+
+def _design_limits(blocks: Sequence[PlanBlock], limits: Limits) -> tuple[list[PlanBlock], list[tuple[str, str]]]:
+    """Each block with its MBO-share cap; where the gameable measure's limit or that cap leave a
+    plan no weighting that meets its other limits (its legacy measure must go, and what is left is
+    one gameable measure, say), they are lifted for that plan and named: the finding they would
+    have kept away is then one the change creates, and the re-lint lists it."""
+    out: list[PlanBlock] = []
+    lifted: list[tuple[str, str]] = []
+    for b in blocks:
+        cap = subjective_cap(b.variables, limits)
+        gameable = any(v.gameable_upper < 100 for v in b.variables)
+        if (cap is not None or gameable) and not can_meet(b.variables, limits, cap):
+            if gameable and can_meet(b.variables, limits, cap, gameable=False):
+                lifted.append((b.plan.id, "gameable"))
+                b = dataclasses.replace(b, variables=tuple(dataclasses.replace(v, gameable_upper=100) for v in b.variables))
+            elif cap is not None and can_meet(b.variables, limits, None):
+                lifted.append((b.plan.id, "subjective"))
+                cap = None
+            else:  # both; or the plan's other limits leave no weighting anyway, and the solver names which
+                if can_meet(b.variables, limits, None, gameable=False):
+                    lifted += [(b.plan.id, name) for name, on in (("gameable", gameable), ("subjective", cap is not None))
+                               if on]
+                b = dataclasses.replace(b, variables=tuple(dataclasses.replace(v, gameable_upper=100) for v in b.variables))
+                cap = None
+        out.append(dataclasses.replace(b, subjective_cap=cap) if cap is not None else b)
+    return out, lifted
+
+
+def _scores(model: Model, in_force: Sequence[Plan], changing: set[str],
+            pay: Mapping[str, float]) -> tuple[Objective | None, list[Objective]]:
+    """The overall score and each contributing function's (its non-executive plans against the
+    priorities it contributes to), as ``incentive-strategy-divergence`` computes them."""
+    priorities = model.strategy_priorities()
+    overall = _objective(model, "overall", in_force, priorities, changing, pay)
+    functions: list[Objective] = []
+    for fid in sorted({f for p in priorities for f in p.contributors}):
+        plans = model.function_plans(fid)
+        if fid not in model.functions or not plans:
+            continue
+        mine = tuple(p for p in priorities if fid in p.contributors)
+        objective = _objective(model, f"function '{fid}'", plans, mine, changing, pay)
+        if objective is not None:
+            functions.append(objective)
+    return overall, functions
+
+
+#: how far under a tier a guarded score is held: the rule's own tolerance (1e-9) and the solver's
+#: (1e-7 on a row) are far smaller; this keeps the score, shown to three decimals, under the tier too
+TIER_MARGIN = 6e-4
+
+
+def _guards(blocks: Sequence[PlanBlock], overall: Objective | None, functions: Sequence[Objective],
+            limits: Limits) -> list[Guard]:
+    """For each score the divergence rule judges (overall; per function unless its
+    ``per_function`` is off) that the change can move: stay in the tier it is in now. A score
+    already in the error tier has no tier above it to guard."""
+    warn, error = limits.divergence_warn, limits.divergence_error
+    if warn is None or error is None:
+        return []
+    tiers = sorted([(warn, "warning"), (error, "error")])
+    changing = {b.plan.id for b in blocks}
+    out = []
+    for score in [*([overall] if overall is not None else []), *(functions if limits.divergence_per_function else [])]:
+        if not score.plans & changing:
+            continue  # no plan of it changes: its D cannot move
+        now = score_of(score, blocks, {})
+        for threshold, tier in tiers:
+            if now < threshold - 1e-9:  # below this tier now (the rule's own test, rules.md 3.4)
+                out.append(Guard(score, now, max(now, threshold - TIER_MARGIN), tier, threshold))
+                break
+    return out
+
+
+def score_of(o: Objective, blocks: Sequence[PlanBlock], weights: Mapping[tuple[str, str], float]) -> float:
+    """One score's D for the given weights ((plan, component) -> percent; variables not given
+    keep their current weight), computed directly."""
+    amounts = dict(o.fixed)
+    for b in blocks:
+        if b.plan.id not in o.plans:
+            continue
+        for v in b.variables:
+            w = weights.get((v.plan, v.component.id), v.current)
+            for k, f in v.buckets.items():
+                amounts[k] = amounts.get(k, 0.0) + b.pay * w / 100 * f
+    total = sum(amounts.values())
+    if total <= 0:
+        return 0.0
+    keys = sorted(set(amounts) | set(o.pi))  # a fixed order of summing, as Model.divergence
+    return 0.5 * sum(abs(amounts.get(k, 0.0) / total - o.pi.get(k, 0.0)) for k in keys)
 
 
 def under_weighted(problem_blocks: Sequence[PlanBlock], objective: Objective) -> dict[str, float]:
@@ -179,7 +489,9 @@ def _with_candidates(model: Model, blocks: list[PlanBlock], objectives: Sequence
         for cand in candidates(model, b.plan, mine):
             flows = dict(model.component_map(cand.component))
             extra.append(Variable(b.plan.id, cand.component, 0.0, flows,
-                                  legacy_upper(flows.get(LEGACY, 0.0), limits.legacy_warn), added=True))
+                                  legacy_upper(flows.get(LEGACY, 0.0), limits.legacy_warn), added=True,
+                                  gameable_upper=gameable_upper(model, b.plan, cand.component, limits),
+                                  subjective=subjective(b.plan, cand.component, limits)))
         out.append(PlanBlock(b.plan, b.pay, (*b.variables, *extra)) if extra else b)
     return out
 
@@ -208,20 +520,4 @@ def evaluate(problem: Problem, weights: Mapping[tuple[str, str], float]) -> list
     """Each objective's D for the given weights ((plan, component) -> percent; variables not
     given keep their current weight), computed directly (the exhaustive check in the tests and
     the before/after of the solver use it)."""
-    out = []
-    for o in problem.objectives:
-        amounts = dict(o.fixed)
-        for b in problem.blocks:
-            if b.plan.id not in o.plans:
-                continue
-            for v in b.variables:
-                w = weights.get((v.plan, v.component.id), v.current)
-                for k, f in v.buckets.items():
-                    amounts[k] = amounts.get(k, 0.0) + b.pay * w / 100 * f
-        total = sum(amounts.values())
-        if total <= 0:
-            out.append(0.0)
-            continue
-        keys = set(amounts) | set(o.pi)
-        out.append(0.5 * sum(abs(amounts.get(k, 0.0) / total - o.pi.get(k, 0.0)) for k in keys))
-    return out
+    return [score_of(o, problem.blocks, weights) for o in problem.objectives]

@@ -15,6 +15,7 @@ from tabulate import tabulate
 from incentive_lint.base.escape import visible
 from incentive_lint.base.findings import Finding
 from incentive_lint.propose import Proposal, Scores
+from incentive_lint.propose.patch import KEPT_AT_ZERO
 from incentive_lint.propose.solver import LIMIT_NAMES
 
 #: families whose findings no weight change can resolve, and why (said once per family)
@@ -42,8 +43,13 @@ def _rows(p: Proposal) -> list[list[str]]:
     for fid, d in p.before.functions:
         rows.append([f"D function '{fid}'", _d(d), _d(after_f.get(fid)), ""])
     after_s = {k: q for k, q, _ in after.shares} if after else {}
-    for k, q, pi in p.before.shares:
-        rows.append([f"share of pay on '{k}'", _pct(q), _pct(after_s.get(k)), _pct(pi)])
+    before_s = {k: (q, pi) for k, q, pi in p.before.shares}
+    # a bucket no pay flows to any more (its last measure removed) is at 0 %, not unknown
+    for k in sorted(before_s.keys() | after_s.keys()):
+        q, pi = before_s.get(k, (0.0, None))
+        if pi is None:
+            pi = next((w for kk, _, w in after.shares if kk == k), None) if after else None
+        rows.append([f"share of pay on '{k}'", _pct(q), _pct(after_s.get(k, 0.0) if after else None), _pct(pi)])
     return rows
 
 
@@ -58,6 +64,20 @@ def _limits(p: Proposal) -> list[str]:
                else "legacy tier: none (pays-on-deprioritized-driver is off)")
     out.append(f"transition limit: at most {lim.max_change:g} points moved per plan" if lim.max_change is not None
                else "transition limit: none (--max-change)")
+    out.append(f"no gameable measure newly reaches {lim.gameable_weight:g}% of a plan without a gate or modifier "
+               f"(variable mix {lim.gameable_mix:g}% or more)" if lim.gameable_weight is not None
+               else "gameable measures: no limit (high-powered-single-measure is off)")
+    out.append(f"MBO/discretionary components at most {lim.subjective_max:g}% of a plan that is within it now"
+               if lim.subjective_max is not None else "MBO share: no limit (discretionary-only-link is off)")
+    out.append(f"executive pay keeps at least {lim.scorecard[0]:g}% on the strategy's to-drivers where it has it, "
+               f"else less than {lim.scorecard[1]:g}% on internal efficiency and the top priority on its plans"
+               if lim.scorecard is not None else "executive scorecard: no limit (leadership-scorecard-misaligned is off)")
+    if lim.divergence_warn is not None and lim.divergence_error is not None:
+        scores = "overall and per function" if lim.divergence_per_function else "overall"
+        out.append(f"divergence D ({scores}) stays in its tier: below {lim.divergence_warn:g} stays below it, "
+                   f"below {lim.divergence_error:g} stays below that")
+    else:
+        out.append("divergence tiers: none (incentive-strategy-divergence is off)")
     return out
 
 
@@ -74,13 +94,22 @@ def _cannot(p: Proposal) -> list[tuple[str, list[Finding]]]:
     return sorted(groups.items())
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _headline(p: Proposal) -> str:
     if p.status == "proposed":
         files = len({e.file for e in p.edits} | {a.file for a in p.additions})
-        weights = f"{len(p.edits)} weight{'s' if len(p.edits) != 1 else ''} change"
-        added = (f" and {len(p.additions)} new measure{'s are' if len(p.additions) != 1 else ' is'} added"
-                 if p.additions else "")
-        return (f"Proposal: {weights}{added} in {files} file{'s' if files != 1 else ''}, "
+        changed = sum(1 for e in p.edits if e.new != 0)
+        removed = len(p.edits) - changed
+        parts = [_count(changed, "weight changes", "weights change")] if changed or not removed else []
+        if removed:
+            parts.append(_count(removed, "measure is removed", "measures are removed"))
+        if p.additions:
+            parts.append(_count(len(p.additions), "new measure is added", "new measures are added"))
+        what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return (f"Proposal: {what} in {_count(files, 'file', 'files')}, "
                 f"{p.moved:g} points moved in total; D overall {_d(p.before.overall)} -> "
                 f"{_d(p.after.overall if p.after else None)}.")
     if p.status == "unchanged":
@@ -88,6 +117,12 @@ def _headline(p: Proposal) -> str:
     if p.status == "withheld":
         return "No proposal: the best weights would create new errors (listed below), so they are not offered."
     return "No proposal: no weights meet the limits. The limit that binds, per plan:"
+
+
+def _kept_at_zero(p: Proposal) -> list[str]:
+    """The removed measures the diff could not delete from their files, and why."""
+    return [visible(f"'{e.component.key}' ({e.file}:{e.span.start.line}): {KEPT_AT_ZERO.get(e.kept, e.kept)}")
+            for e in p.edits if e.new == 0 and e.cut is None]
 
 
 def _why_infeasible(p: Proposal) -> list[str]:
@@ -100,12 +135,18 @@ def _transition(p: Proposal) -> list[str]:
                     "the limit allows, and the findings it leaves are listed below.") for i in p.transition]
 
 
+def _tiers(p: Proposal) -> list[str]:
+    return [visible(i.detail[:1].upper() + i.detail[1:] + ".") for i in p.tiers]
+
+
 def render_text(p: Proposal, markdown: bool = False) -> str:
     out = [_headline(p), ""]
     if p.infeasible:
         out += [f"- {line}" if markdown else f"  {line}" for line in _why_infeasible(p)] + [""]
     if p.transition:
         out += [f"- {line}" if markdown else f"  {line}" for line in _transition(p)] + [""]
+    if p.tiers:
+        out += [f"- {line}" if markdown else f"  {line}" for line in _tiers(p)] + [""]
     table = tabulate(_rows(p), headers=["", "now", "proposed", "strategy"], tablefmt="github" if markdown else "simple")
     out += [table, ""]
     if p.before.currency:
@@ -117,6 +158,11 @@ def render_text(p: Proposal, markdown: bool = False) -> str:
                 for a in p.additions] + [""]
     if p.diff:
         out += ["```diff", p.diff.rstrip("\n"), "```", ""] if markdown else [p.diff.rstrip("\n"), ""]
+    kept = _kept_at_zero(p)
+    if kept:
+        title = "Removed, but written as weight 0 (delete these components when you adopt the change):"
+        out += [f"**{title}**" if markdown else title]
+        out += [("- " if markdown else "  ") + line for line in kept] + [""]
     if p.new_findings:
         out += ["New findings the change would create:" if not markdown else "**New findings the change would create**"]
         out += [("- " if markdown else "  ") + _finding(f) for f in p.new_findings] + [""]
@@ -129,6 +175,9 @@ def render_text(p: Proposal, markdown: bool = False) -> str:
         out += [("- " if markdown else "  ") + _finding(f) for f in found] + [""]
     for plan, reason in p.skipped:
         out.append(visible(f"Plan '{plan}' is left as it is: {reason}."))
+    for plan, limit in p.lifted:
+        out.append(visible(f"Plan '{plan}': no weights meet {LIMIT_NAMES.get(limit, limit)} together with its other "
+                           "limits, so the proposal does not hold it there."))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -149,10 +198,14 @@ def render_json(p: Proposal) -> str:
     data = {
         "status": p.status, "objective": p.objective,
         "limits": {"min_weight": lim.min_weight, "max_measures": lim.max_measures, "legacy_warn": lim.legacy_warn,
-                   "max_change": lim.max_change},
+                   "max_change": lim.max_change, "divergence_warn": lim.divergence_warn,
+                   "divergence_error": lim.divergence_error, "divergence_per_function": lim.divergence_per_function},
         "before": _scores_json(p.before), "after": _scores_json(p.after), "moved": p.moved,
         "changes": [{"file": e.file, "line": e.span.start.line, "column": e.span.start.column, "plan": e.component.plan,
-                     "component": e.component.id, "from": e.old, "to": e.new} for e in p.edits],
+                     "component": e.component.id, "from": e.old, "to": e.new, "removed": e.new == 0,
+                     "deleted": e.cut is not None,
+                     "kept_at_zero": KEPT_AT_ZERO.get(e.kept, e.kept) if e.new == 0 and e.cut is None else None}
+                    for e in p.edits],
         "added": [{"file": a.file, "plan": a.plan, "component": a.component, "kpi": a.kpi, "weight": a.weight}
                   for a in p.additions],
         "diff": p.diff,
@@ -161,7 +214,9 @@ def render_json(p: Proposal) -> str:
         "new_findings": [_finding_json(f) for f in p.new_findings],
         "infeasible": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.infeasible],
         "transition_limited": [{"plan": i.plan, "constraint": i.constraint, "detail": i.detail} for i in p.transition],
+        "tier_raised": [i.detail for i in p.tiers],
         "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
+        "lifted": [{"plan": plan, "limit": limit} for plan, limit in p.lifted],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

@@ -3,8 +3,12 @@
 Per paying component i: its whole-percent weight w_i, whether it is kept (z_i, 0/1) and how far
 it moves (d_i >= |w_i - current_i|). Per divergence score and bucket k: e_k >= |q_k - pi_k|, so
 that D = 1/2 sum e_k is linear. Two solves: the least D, then, holding D there, the least total
-movement (the smallest change that reaches the best score). Plans share only the objective, so
-when there is no solution one plan's own limits are to blame; ``diagnose`` finds which.
+movement (the smallest change that reaches the best score). Every score the divergence rule
+judges (overall and per function) is also held in the tier it is in now, 1/2 sum e_k <= limit
+(``problem.Guard``), so that lowering one score never makes another a new finding. Plans share
+only the scores, so when there is no solution either one plan's own limits are to blame
+(``diagnose`` finds which) or those tiers are: then the tiers become targets, missed as little as
+the limits allow, and the proposal says which score rises (the re-lint withholds a new error).
 
 scipy is an optional dependency (``incentive-lint[propose]``), imported only here and only
 when a proposal is computed.
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from incentive_lint.base.errors import UsageError
-from incentive_lint.propose.problem import Limits, PlanBlock, Problem
+from incentive_lint.propose.problem import Guard, Limits, Mix, Objective, PlanBlock, Problem, score_of
 
 #: how much worse than the best D the second solve may be (rounding of the first)
 D_TOLERANCE = 1e-9
@@ -31,8 +35,8 @@ MOVE_COST_LARGE = 1e-9
 def _scipy() -> tuple[Any, Any, Any, Any]:
     try:
         import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_matrix
+        from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
+        from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
     except ImportError:
         raise UsageError("'propose' needs the solver package scipy, which is not installed; install it with "
                          "pip install scipy (or pip install '.[propose]' in a clone of incentive-lint).") from None
@@ -41,13 +45,16 @@ def _scipy() -> tuple[Any, Any, Any, Any]:
 
 @dataclass(frozen=True)
 class Solution:
-    """New weights ((plan, component) -> whole percent) and the scores the solver reached."""
+    """New weights ((plan, component) -> whole percent; one on a KPI not in the catalog keeps its
+    own) and the scores the solver reached."""
 
-    weights: dict[tuple[str, str], int]
+    weights: dict[tuple[str, str], float]
     scores: tuple[float, ...]
     moved: float
     #: plans the transition limit keeps from meeting the designer's limits this year
     transition: tuple[Infeasible, ...] = ()
+    #: scores no weighting within the limits keeps in their tier (``constraint`` "divergence")
+    tiers: tuple[Infeasible, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,8 +124,14 @@ def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, re
     keep_floor = max(min_w, 1.0)  # a kept component carries at least one point
     out = _PlanColumns([], [], [], [])
     for v in block.variables:
+        if v.held:  # stays as it is: kept if it weighs anything, moving nothing
+            out.w.append(cols.new(v.current, v.current))
+            out.z.append(cols.new(1.0 if v.current > 0 else 0.0, 1.0 if v.current > 0 else 0.0, integer=True))
+            out.d.append(cols.new(0.0, 0.0))
+            continue
         legacy_ub = 100 if "legacy" in relax else v.upper
-        hard_ub = 100 if soft else legacy_ub
+        # the gameable measure's limit stays hard under a transition too: today's weight meets it
+        hard_ub = min(100 if soft else legacy_ub, 100 if "gameable" in relax else v.gameable_upper)
         w = cols.new(0.0, float(hard_ub), integer=True)
         z = cols.new(0.0, 0.0 if hard_ub < keep_floor else 1.0, integer=True)
         d = cols.new()
@@ -139,6 +152,8 @@ def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, re
         rows.add([(d, 1.0), (w, -1.0)], -v.current, INF)
         rows.add([(d, 1.0), (w, 1.0)], v.current, INF)
     rows.add([(w, 1.0) for w in out.w], 100.0, 100.0)
+    if block.subjective_cap is not None and "subjective" not in relax:  # hard too: today's weights meet it
+        rows.add([(w, 1.0) for w, v in zip(out.w, block.variables) if v.subjective], -INF, float(block.subjective_cap))
     if limits.max_measures is not None and "max_measures" not in relax:
         if soft:
             s = cols.new()
@@ -202,8 +217,22 @@ def parts(problem: Problem) -> list[Problem]:
         return [problem]
     # a score no changing plan counts in is a constant: it rides along with the first part
     kept[0][1].extend(i for blocks, mine in groups.values() if not blocks for i in mine)
-    return [dataclasses.replace(problem, blocks=tuple(blocks), objectives=tuple(problem.objectives[i] for i in sorted(mine)))
-            for blocks, mine in kept]
+    # a guarded score goes with the part that holds all its changing plans; one spanning parts
+    # (the overall score under --per-function) is checked on the parts' joint answer (``solve``)
+    guards: list[list[Guard]] = [[] for _ in kept]
+    mixes: list[list[Mix]] = [[] for _ in kept]
+    where = {b.plan.id: n for n, (blocks, _) in enumerate(kept) for b in blocks}
+    for g in problem.guards:
+        found = {where[plan] for plan in g.score.plans if plan in where}
+        if len(found) == 1:
+            guards[found.pop()].append(g)
+    for m in problem.mixes:
+        found = {where[plan] for plan in m.plans if plan in where}
+        if len(found) == 1:
+            mixes[found.pop()].append(m)
+    return [dataclasses.replace(problem, blocks=tuple(blocks), objectives=tuple(problem.objectives[i] for i in sorted(mine)),
+                                guards=tuple(mine_guards), mixes=tuple(mine_mixes))
+            for (blocks, mine), mine_guards, mine_mixes in zip(kept, guards, mixes)]
 
 
 def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[Infeasible]:
@@ -220,8 +249,34 @@ def solve(problem: Problem, time_limit: float = TIME_LIMIT) -> Solution | list[I
         # each part is solved as exactly as the whole problem would have been: a large problem's
         # parts with its optimality gap and tie-break, a small one's exactly
         large = {soft: _columns(problem, soft) > 3 * LARGE for soft in (False, True)}
-        return _combine(problem, [(piece, _solve_one(piece, time_limit, large)) for piece in pieces])
+        combined = _combine(problem, [(piece, _solve_one(piece, time_limit, large)) for piece in pieces])
+        inside = {id(g) for piece in pieces for g in (*piece.guards, *piece.mixes)}
+        across = [g for g in problem.guards if id(g) not in inside]
+        across_mixes = [m for m in problem.mixes if id(m) not in inside]
+        if isinstance(combined, Solution) and _missed(across, across_mixes, problem.blocks, combined.weights):
+            # the parts' best answers together raise a score they share: one programme after all
+            return _solve_one(problem, time_limit)
+        return combined
     return _solve_one(problem, time_limit)
+
+
+def _missed(guards: Sequence[Guard], mixes: Sequence[Mix], blocks: Sequence[PlanBlock],
+            weights: dict[tuple[str, str], float]) -> tuple[Infeasible, ...]:
+    """The guarded scores the weights push above their limit, each with what it becomes, and the
+    limits across plans they miss."""
+    out = []
+    for m in mixes:
+        if not m.met(weights):
+            out.append(Infeasible("", "across", f"no weights within the other limits keep {m.rule} from reporting "
+                                                f"{m.name}"))
+    for g in guards:
+        d = score_of(g.score, blocks, weights)
+        if d > g.limit + 1e-9:
+            out.append(Infeasible("", "divergence",
+                                  f"no weights within the other limits keep the D of {g.score.name} below the {g.tier} "
+                                  f"tier of incentive-strategy-divergence ({g.threshold:g}); this proposal takes it "
+                                  f"from {g.current:.3f} to {d:.3f}"))
+    return tuple(out)
 
 
 def _columns(problem: Problem, soft: bool) -> int:
@@ -230,12 +285,19 @@ def _columns(problem: Problem, soft: bool) -> int:
     n = 0
     for b in problem.blocks:
         for v in b.variables:
-            n += 3 + (soft and limits.min_weight is not None and limits.min_weight > 1.0) + (soft and v.upper < 100)
+            n += 3 + (soft and not v.held and limits.min_weight is not None and limits.min_weight > 1.0) + \
+                (soft and not v.held and v.upper < 100)
         n += soft and limits.max_measures is not None
-    for o in problem.objectives:
-        n += len(set(o.fixed) | set(o.pi) | {k for b in problem.blocks if b.plan.id in o.plans
-                                             for v in b.variables for k in v.buckets})
+    scores = {id(o): o for o in (*problem.objectives, *(g.score for g in problem.guards))}
+    for o in scores.values():
+        n += len(_keys(o, problem.blocks))
     return n
+
+
+def _keys(o: Objective, blocks: Sequence[PlanBlock]) -> list[str]:
+    """The buckets of one score: those of its fixed pay, of the strategy and of its changing plans."""
+    return sorted(set(o.fixed) | set(o.pi) | {k for b in blocks if b.plan.id in o.plans
+                                             for v in b.variables for k in v.buckets})
 
 
 def _combine(problem: Problem, solved: list[tuple[Problem, Solution | list[Infeasible]]]) -> Solution | list[Infeasible]:
@@ -246,19 +308,22 @@ def _combine(problem: Problem, solved: list[tuple[Problem, Solution | list[Infea
         order = {b.plan.id: n for n, b in enumerate(problem.blocks)}
         reasons = [i for _, found in solved for i in (found if isinstance(found, list) else found.transition)]
         return sorted(reasons, key=lambda i: order.get(i.plan, len(order)))
-    weights: dict[tuple[str, str], int] = {}
+    weights: dict[tuple[str, str], float] = {}
     score: dict[int, float] = {}
     moved = 0.0
     transition: list[Infeasible] = []
+    tiers: list[Infeasible] = []
     index = {id(o): n for n, o in enumerate(problem.objectives)}
     for piece, found in solved:
         assert not isinstance(found, list)
         weights.update(found.weights)
         moved += found.moved
         transition += found.transition
+        tiers += found.tiers
         for o, value in zip(piece.objectives, found.scores):
             score[index[id(o)]] = value
-    return Solution(weights, tuple(score[n] for n in range(len(problem.objectives))), moved, tuple(transition))
+    return Solution(weights, tuple(score[n] for n in range(len(problem.objectives))), moved, tuple(transition),
+                    tuple(tiers))
 
 
 def _solve_one(problem: Problem, time_limit: float,
@@ -266,38 +331,102 @@ def _solve_one(problem: Problem, time_limit: float,
     found = _solve(problem, time_limit, soft=False, large=None if large is None else large[False])
     if not isinstance(found, list):
         return found
-    if problem.limits.max_change is not None and all(i.constraint == "max_change" for i in found):
+    if problem.limits.max_change is not None and found and all(i.constraint == "max_change" for i in found):
+        # today's weights meet every tier, so with the designer's limits as targets there is an answer
         soft = _solve(problem, time_limit, soft=True, large=None if large is None else large[True])
         if not isinstance(soft, list):
             return dataclasses.replace(soft, transition=tuple(found))
+    if not found and (problem.guards or problem.mixes):
+        # every plan's own limits can be met, only not with every score in its tier: miss the
+        # tiers as little as possible, and say which scores rise
+        soft = _solve(problem, time_limit, soft=False, large=None if large is None else large[False], soft_tiers=True)
+        if not isinstance(soft, list):
+            return dataclasses.replace(soft, tiers=_missed(problem.guards, problem.mixes, problem.blocks, soft.weights))
     return found
 
 
-def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None) -> Solution | list[Infeasible]:
+def _score_rows(rows: _Rows, cols: _Columns, o: Objective, blocks: Sequence[PlanBlock],
+                plan_cols: dict[str, _PlanColumns]) -> list[int]:
+    """The columns e_k >= |q_k - pi_k| of one score, one per bucket: its D is 1/2 their sum."""
+    mine = []
+    for k in _keys(o, blocks):
+        e = cols.new()
+        mine.append(e)
+        terms = [(plan_cols[b.plan.id].w[j], b.pay * v.buckets[k] / 100 / o.total)
+                 for b in blocks if b.plan.id in o.plans
+                 for j, v in enumerate(b.variables) if v.buckets.get(k)]
+        constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
+        # e >= q - pi and e >= pi - q, with q - pi = sum(terms) + constant
+        rows.add([(e, 1.0), *[(c, -a) for c, a in terms]], constant, INF)
+        rows.add([(e, 1.0), *[(c, a) for c, a in terms]], -constant, INF)
+    return mine
+
+
+def _mix_rows(rows: _Rows, cols: _Columns, problem: Problem, plan_cols: dict[str, _PlanColumns],
+              soft: bool) -> list[int]:
+    """The rows of the limits across plans (``problem.mixes``); with ``soft``, each may be missed by
+    a slack column (returned)."""
+    w_of: dict[tuple[str, str], int] = {}
+    z_of: dict[tuple[str, str], int] = {}
+    for b in problem.blocks:
+        pc = plan_cols[b.plan.id]
+        for j, v in enumerate(b.variables):
+            w_of[(b.plan.id, v.component.id)], z_of[(b.plan.id, v.component.id)] = pc.w[j], pc.z[j]
+    slack: list[int] = []
+
+    def add(terms: list[tuple[int, float]], lower: float, upper: float) -> None:
+        if soft:
+            if lower > -INF:
+                slack.append(cols.new())
+                rows.add([*terms, (slack[-1], 1.0)], lower, INF)
+            if upper < INF:
+                slack.append(cols.new())
+                rows.add([*terms, (slack[-1], -1.0)], -INF, upper)
+        else:
+            rows.add(terms, lower, upper)
+
+    for m in problem.mixes:
+        terms = [(w_of[(p, c)], a) for p, c, a in m.terms if (p, c) in w_of]
+        if terms and (m.lower > -INF or m.upper < INF):
+            add(terms, m.lower, m.upper)
+        keep = [(z_of[k], 1.0) for k in m.keep if k in z_of]
+        if keep:
+            add(keep, 1.0, INF)
+    return slack
+
+
+def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None,
+           soft_tiers: bool = False) -> Solution | list[Infeasible]:
     """One programme; ``large``: solve it as a large one (gap, tie-break) or exactly (default: by
-    its own size)."""
+    its own size); ``soft_tiers``: the guarded scores may leave their tier, by slack minimised first."""
     rows = _Rows()
     cols = _Columns()
     plan_cols = {b.plan.id: _plan_rows(rows, cols, b, problem.limits, soft=soft) for b in problem.blocks}
     e_cols: list[int] = []
     groups: list[list[int]] = []
+    of_score: dict[int, list[int]] = {}
     for o in problem.objectives:
-        keys = sorted(set(o.fixed) | set(o.pi) | {k for b in problem.blocks if b.plan.id in o.plans
-                                                  for v in b.variables for k in v.buckets})
-        mine = []
-        for k in keys:
-            e = cols.new()
-            e_cols.append(e)
-            mine.append(e)
-            terms = [(plan_cols[b.plan.id].w[j], b.pay * v.buckets[k] / 100 / o.total)
-                     for b in problem.blocks if b.plan.id in o.plans
-                     for j, v in enumerate(b.variables) if v.buckets.get(k)]
-            constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
-            # e >= q - pi and e >= pi - q, with q - pi = sum(terms) + constant
-            rows.add([(e, 1.0), *[(c, -a) for c, a in terms]], constant, INF)
-            rows.add([(e, 1.0), *[(c, a) for c, a in terms]], -constant, INF)
+        mine = of_score[id(o)] = _score_rows(rows, cols, o, problem.blocks, plan_cols)
+        e_cols += mine
         groups.append(mine)
-    slack = [s for pc in plan_cols.values() for s in pc.slack]
+    tier_slack: list[int] = []
+    changing = {b.plan.id for b in problem.blocks}
+    for g in problem.guards:
+        if not g.score.plans & changing:
+            continue  # a constant here
+        known = of_score.get(id(g.score))
+        # a score that is not minimised gets columns of its own (a minimised one shares them)
+        mine = known if known is not None else _score_rows(rows, cols, g.score, problem.blocks, plan_cols)
+        of_score[id(g.score)] = mine
+        if soft_tiers:
+            s = cols.new()
+            tier_slack.append(s)
+            rows.add([*[(e, 0.5) for e in mine], (s, -1.0)], -INF, g.limit)
+        else:
+            rows.add([(e, 0.5) for e in mine], -INF, g.limit)
+    if problem.mixes:
+        tier_slack += _mix_rows(rows, cols, problem, plan_cols, soft_tiers)
+    slack = [s for pc in plan_cols.values() for s in pc.slack] + tier_slack
     moves = [d for pc in plan_cols.values() for d in pc.d]
     # lexicographic: limits missed (soft only), then D = 1/2 sum e, then the points moved. On a
     # large repository the last two are one pass, D plus a tie-breaking cost per point moved
@@ -325,7 +454,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
             rows.add([(c, scale) for c in stage], -INF, best + D_TOLERANCE + 1e-9 * abs(best))
     assert good is not None and good.x is not None
     x = good.x
-    weights = {(b.plan.id, v.component.id): int(round(x[plan_cols[b.plan.id].w[j]]))
+    weights = {(b.plan.id, v.component.id): v.current if v.held else int(round(x[plan_cols[b.plan.id].w[j]]))
                for b in problem.blocks for j, v in enumerate(b.variables)}
     scores = tuple(0.5 * sum(float(x[e]) for e in mine) for mine in groups)
     moved = sum(abs(weights[(v.plan, v.component.id)] - v.current) for b in problem.blocks for v in b.variables)
@@ -337,6 +466,8 @@ LIMIT_NAMES = {
     "legacy": "the legacy tier of pays-on-deprioritized-driver (legacy_weight_warn)",
     "min_weight": "the minimum weight of measure-weight-too-small (min_measure_weight)",
     "max_measures": "the maximum of too-many-measures (max_measures)",
+    "gameable": "the dominance weight of high-powered-single-measure (min_weight) on a gameable measure",
+    "subjective": "the MBO/discretionary share of discretionary-only-link (max_subjective_weight)",
     "max_change": "the transition limit (--max-change)",
 }
 
@@ -364,7 +495,7 @@ def diagnose(problem: Problem) -> list[Infeasible]:
                                     f"meeting the other limits moves its weights by at least {needed:g} points in total, "
                                     f"more than --max-change {limits.max_change:g}"))
             continue
-        culprits = [name for name in ("legacy", "min_weight", "max_measures")
+        culprits = [name for name in ("legacy", "min_weight", "max_measures", "gameable", "subjective")
                     if _feasible(block, limits, frozenset({name, "max_change"})) is not None]
         legacy = [v.component.id for v in block.variables if v.upper < 100]
         if culprits:
