@@ -555,3 +555,12 @@ def test_a_measure_on_a_kpi_not_in_the_catalog_keeps_its_weight(tmp_path: Path) 
     p = propose(ProposeOptions(LintOptions(paths=[repo], as_of=DAY)))
     assert p.status == "proposed" and "c0" not in {e.component.id for e in p.edits if e.component.plan == "ip0"}
     assert p.after is not None and p.after.overall == pytest.approx(solved.scores[0], abs=1e-7)
+
+
+def test_the_headline_counts_read_as_an_analyst_writes_them() -> None:
+    from incentive_lint.propose.render import _count, _points
+
+    assert _count(2133, "weight changes", "weights change") == "2,133 weights change"
+    assert _count(1, "weight changes", "weights change") == "1 weight changes"
+    assert _points(2348640.0) == "2,348,640"  # never 2.34864e+06
+    assert _points(12.5) == "12.5"

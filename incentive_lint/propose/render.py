@@ -95,7 +95,12 @@ def _cannot(p: Proposal) -> list[tuple[str, list[Finding]]]:
 
 
 def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _points(x: float) -> str:
+    """Points of weight with thousands separators ('234,864'; '12.5'), never in exponent form."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{float(x):,}"
 
 
 def _headline(p: Proposal) -> str:
@@ -110,7 +115,7 @@ def _headline(p: Proposal) -> str:
             parts.append(_count(len(p.additions), "new measure is added", "new measures are added"))
         what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         return (f"Proposal: {what} in {_count(files, 'file', 'files')}, "
-                f"{p.moved:g} points moved in total; D overall {_d(p.before.overall)} -> "
+                f"{_points(p.moved)} points moved in total; D overall {_d(p.before.overall)} -> "
                 f"{_d(p.after.overall if p.after else None)}.")
     if p.status == "unchanged":
         return "No change proposed: the current weights already give the lowest D the limits allow."
