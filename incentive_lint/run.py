@@ -118,11 +118,13 @@ def _plan_memo(ws: Workspace) -> PlanMemo | None:
     others = [f"{name}\x1f{files.keys.get(name)}" for name in sorted(ws.sources) if kinds.get(name) != {"IncentivePlan"}]
     if any(files.keys.get(name) is None for name in ws.sources if kinds.get(name) != {"IncentivePlan"}):
         return None  # a text given for a file that is not a plan (an editor's buffer): not keyed
-    components = sorted(c.key for plan in model.plans.values() for c in plan.components)
+    # Plan ids are in the key (a finding names the kind of each id it mentions); component keys are
+    # not: '<plan>.<component>' can only be the key of that plan's own component (ids hold no dot,
+    # and a plan id defined twice turns the memo off), so removing a measure stays one plan's edit.
     key = context_key([
         files.salt, *others, repr(ws.config.raw), repr(sorted(ws.settings.items())),
         repr(sorted((slug, spec) for slug, spec in ws.catalog.rules.items())), model.as_of.isoformat(),
-        repr(model.assume_rollover), repr(sorted(model.plans)), digest(*components), repr(model.in_force()),
+        repr(model.assume_rollover), repr(sorted(model.plans)), repr(model.in_force()),
         repr(model.reporting_currency), repr(model.currencies())])
     return PlanMemo(files.store, key, plan_keys)
 
