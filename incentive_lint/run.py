@@ -5,34 +5,66 @@ check on the merge-base of a git reference. Nothing here imports the CLI.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
 import os
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Collection, Iterator
 
 from incentive_lint.base.errors import CatalogError, ConfigError, UsageError
 from incentive_lint.base.findings import NO_KIND, NOT_OURS, REGISTER, Finding, LintResult
 from incentive_lint.engine.engine import Engine, enabled_rules
 from incentive_lint.engine.cache import digest, tree_stamp
+from incentive_lint.engine.file_cache import FileCache
 from incentive_lint.engine.plan_memo import PlanMemo, context_key
 from incentive_lint.engine.result_codec import decode_run, encode_run
 from incentive_lint.engine.workspace import LintOptions, Setup, Workspace, prepare, read_workspace, root_of
 from incentive_lint.gate.changes import tree_at_ref
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection meanwhile (see :func:`lint`)."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
 def lint(options: LintOptions) -> tuple[LintResult, Workspace]:
     """Run the whole check and return the result with the workspace it was computed on."""
     # A run builds a large heap that lives until its end and creates no reference cycles worth
     # collecting; the cyclic GC only rescans it (it tripled the time spent finding positions).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         return _lint(options)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+
+
+def lint_cached(options: LintOptions, setup: Setup) -> tuple[LintResult, Workspace]:
+    """:func:`lint` for a caller that needs the workspace too (``propose``): the result comes from
+    the whole-run cache when it holds one for exactly these inputs (the files are then read from the
+    per-file cache, and no rule runs); otherwise the repository is linted and the result stored."""
+    with _gc_paused():
+        files = setup.files
+        key = _run_key(setup, options) if files is not None and not options.texts else None
+        if files is not None and key is not None:
+            entry = files.store.get("run", key, decode_run)
+            if entry is not None:
+                return entry[0], read_workspace(options, setup)
+        result, ws = _lint(options, setup)
+        if files is not None and key is not None:
+            _store_run(files, key, result, ws)
+        return result, ws
+
+
+def lint_prepared(options: LintOptions, setup: Setup) -> tuple[LintResult, Workspace]:
+    """:func:`lint` with the configuration, catalog and files already found (``prepare``)."""
+    with _gc_paused():
+        return _lint(options, setup)
 
 
 def _lint(options: LintOptions, setup: Setup | None = None, wanted: frozenset[str] | None = None
@@ -154,9 +186,7 @@ def check(options: LintOptions, only: Collection[str] | None = None) -> tuple[Li
     from the cache may hold only those."""
     if not options.cache or options.texts or options.reader is not None:
         return lint(options)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _gc_paused():
         options = dataclasses.replace(options, root=root_of(options))
         setup = prepare(options)
         files = setup.files
@@ -175,16 +205,18 @@ def check(options: LintOptions, only: Collection[str] | None = None) -> tuple[Li
                     {name: tuple(kinds) for name, kinds in not_ours.items()})
         result, ws = _lint(options, setup, wanted)
         if files is not None and keys:
-            try:
-                whole = wanted is None or plan_focus(ws, wanted) is None
-                files.store.put_encoded("run", keys[0] if whole else keys[-1], encode_run(result, ws.not_ours))
-            except (ValueError, TypeError, RecursionError):  # NotEncodable, a NaN: not cached, linted again next run
-                pass
-            files.store.flush()
+            whole = wanted is None or plan_focus(ws, wanted) is None
+            _store_run(files, keys[0] if whole else keys[-1], result, ws)
         return result, ws
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+
+
+def _store_run(files: FileCache, key: str, result: LintResult, ws: Workspace) -> None:
+    """Keep a run's result as the whole-run entry ``key`` (see ``engine.result_codec``)."""
+    try:
+        files.store.put_encoded("run", key, encode_run(result, ws.not_ours))
+    except (ValueError, TypeError, RecursionError):  # NotEncodable, a NaN: not cached, linted again next run
+        pass
+    files.store.flush()
 
 
 def wanted_files(files: Collection[str], root: Path, config_path: Path | None, cwd: Path) -> frozenset[str] | None:

@@ -242,3 +242,24 @@ def test_only_the_newest_whole_run_entries_are_kept(tmp_path: Path) -> None:
     store.put("run", "ff" + "0" * 38, {"n": 99})
     store.flush()
     assert Cache(tmp_path / "cache", key=b"k" * 32).get("file", "ab" + "0" * 38) == {"x": 1}
+
+
+def test_propose_reads_an_unchanged_repository_s_result_from_the_cache(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import datetime
+
+    import incentive_lint.engine.engine as engine_module
+    from incentive_lint.engine.workspace import LintOptions, prepare
+    from incentive_lint.run import lint, lint_cached
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "manufacturer", repo)
+    options = LintOptions(paths=[repo], as_of=datetime.date(2025, 3, 1), root=repo, cwd=repo, cache=True,
+                          cache_dir=tmp_path / "cache")
+    expected, _ = lint(dataclasses.replace(options, cache=False))
+    first, _ = lint_cached(options, prepare(options))  # linted, and the result stored
+    assert first == expected
+    monkeypatch.setattr(engine_module, "FUNCTIONS", {})  # a rule run now would fail with a KeyError
+    again, ws = lint_cached(options, prepare(options))
+    assert again == expected and ws.model.plans

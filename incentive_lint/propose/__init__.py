@@ -33,7 +33,7 @@ from incentive_lint.propose.patch import (Addition, Edit, addition_text, cut_spa
                                           read_texts, unified_diff)
 from incentive_lint.propose.problem import Limits, PlanBlock, Problem, build_problem
 from incentive_lint.propose.solver import Infeasible, Solution, solve
-from incentive_lint.run import _lint
+from incentive_lint.run import lint_cached, lint_prepared
 
 
 @dataclass
@@ -323,7 +323,7 @@ def _propose(options: ProposeOptions) -> Proposal:
     # what the change touches differently (the patched texts)
     lint_options = dataclasses.replace(options.lint, root=root_of(options.lint))
     setup = prepare(lint_options)
-    before_result, ws = _lint(lint_options, setup)
+    before_result, ws = lint_cached(lint_options, setup)  # an unchanged repository: no rule runs
     clock.lap("lint")
     model = ws.model
     unknown = sorted(set(options.plans) - set(model.plans))
@@ -368,8 +368,8 @@ def _propose(options: ProposeOptions) -> Proposal:
     diff = unified_diff(originals, patched, runs)
     clock.lap("patch")
     # the patched texts stand for their files; the workspace's worker processes read them too
-    after_result, after_ws = _lint(dataclasses.replace(lint_options, texts={**lint_options.texts, **patched}),
-                                   _patched_setup(setup, patched))
+    after_result, after_ws = lint_prepared(dataclasses.replace(lint_options, texts={**lint_options.texts, **patched}),
+                                             _patched_setup(setup, patched))
     _check_written(after_ws.model, edits, additions)
     new, resolved, remaining = _compare(before_result, after_result, {e.component.key for e in edits if e.new == 0})
     proposal = dataclasses.replace(
