@@ -153,7 +153,7 @@ def encode(value: Any, plain: bool = False) -> bytes:
         try:
             text = json.dumps(value, default=_fast_default, ensure_ascii=False, separators=(",", ":"),
                               allow_nan=False)
-            if json.loads(text, object_hook=_hook) == value:
+            if _loads(text) == value:
                 return text.encode("utf-8", "surrogatepass")
         except (ValueError, TypeError, KeyError, IndexError):  # not faithful: the exact encoder writes it
             pass
@@ -162,12 +162,15 @@ def encode(value: Any, plain: bool = False) -> bytes:
 
 
 #: how the tag of a tagged object is written (json escapes the control character it is)
-_TAG_JSON = json.dumps(_TAG).strip('"').encode("ascii")
+_TAG_TEXT = json.dumps(_TAG).strip('"')
 
 
 def decode(data: bytes) -> Any:
-    text = data.decode("utf-8", "surrogatepass")
-    if _TAG_JSON not in data:  # no tagged object anywhere: the C decoder alone (most file entries)
+    return _loads(data.decode("utf-8", "surrogatepass"))
+
+
+def _loads(text: str) -> Any:
+    if _TAG_TEXT not in text:  # no tagged object anywhere: the C decoder alone (most file entries)
         return json.loads(text)
     return json.loads(text, object_hook=_hook)
 
