@@ -564,3 +564,28 @@ def test_the_headline_counts_read_as_an_analyst_writes_them() -> None:
     assert _count(1, "weight changes", "weights change") == "1 weight changes"
     assert _points(2348640.0) == "2,348,640"  # never 2.34864e+06
     assert _points(12.5) == "12.5"
+
+
+def test_a_solve_stopped_by_the_time_limit_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS out of time returns its best answer so far: the proposal is still shown, never as the
+    proven best."""
+    import incentive_lint.propose.solver as solver
+
+    real = solver._milp
+
+    def out_of_time(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        result.status, result.mip_gap = 1, 0.0125  # as HiGHS reports a time limit with a solution
+        return result
+
+    repo = _copy(tmp_path)
+    args = ["propose", str(repo), "--as-of", "2025-06-30", "--max-change", "200", "--no-cache"]
+    code, proven, _ = _cli([*args, "--format", "json"], capsys)
+    assert json.loads(proven)["proven_best"] is True and json.loads(proven)["unproven_gap"] is None
+    monkeypatch.setattr(solver, "_milp", out_of_time)
+    code, text, _ = _cli(args, capsys)
+    assert "stopped at its time limit" in text and "at most 1.25% lower" in text
+    code, out, _ = _cli([*args, "--format", "json"], capsys)
+    data = json.loads(out)
+    assert data["proven_best"] is False and data["unproven_gap"] == 0.0125 and data["status"] == "proposed"

@@ -94,6 +94,9 @@ class Proposal:
     additions: tuple[Addition, ...] = ()
     #: seconds per phase (lint, build, solve, patch, re-lint), measured in this run
     timings: dict[str, float] = field(default_factory=dict)
+    #: the solver stopped at its time limit: the weights are the best it found, at most this
+    #: relative gap from the best D possible (None: proven the best)
+    unproven_gap: float | None = None
 
 
 def scores(model: Model) -> Scores:
@@ -360,7 +363,8 @@ def _propose(options: ProposeOptions) -> Proposal:
         additions, _ = _additions(ws, problem, solved, originals)
     if not edits and not additions:
         clock.lap("patch")
-        return dataclasses.replace(base, after=before, transition=solved.transition, tiers=solved.tiers)
+        return dataclasses.replace(base, after=before, transition=solved.transition, tiers=solved.tiers,
+                                   unproven_gap=solved.unproven_gap)
     starts: dict[str, list[int]] = {}
     edits = _cuts(ws, edits, originals, starts)
     files = sorted({e.file for e in edits} | {a.file for a in additions})
@@ -375,7 +379,7 @@ def _propose(options: ProposeOptions) -> Proposal:
     proposal = dataclasses.replace(
         base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=diff,
         patched=patched, resolved=resolved, remaining=remaining, new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
-        transition=solved.transition, tiers=solved.tiers, additions=tuple(additions))
+        transition=solved.transition, tiers=solved.tiers, additions=tuple(additions), unproven_gap=solved.unproven_gap)
     clock.lap("re-lint")
     if any(f.severity >= Severity.ERROR for f in new):
         return dataclasses.replace(proposal, status="withheld")

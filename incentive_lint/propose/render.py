@@ -16,7 +16,7 @@ from incentive_lint.base.escape import visible
 from incentive_lint.base.findings import Finding
 from incentive_lint.propose import Proposal, Scores
 from incentive_lint.propose.patch import KEPT_AT_ZERO
-from incentive_lint.propose.solver import LIMIT_NAMES
+from incentive_lint.propose.solver import LIMIT_NAMES, TIME_LIMIT
 
 #: families whose findings no weight change can resolve, and why (said once per family)
 NOT_BY_WEIGHTS = {
@@ -144,8 +144,17 @@ def _tiers(p: Proposal) -> list[str]:
     return [visible(i.detail[:1].upper() + i.detail[1:] + ".") for i in p.tiers]
 
 
+def _unproven(gap: float) -> str:
+    """Why these weights may not be the very best: the solver ran out of time."""
+    return (f"The solver stopped at its time limit ({TIME_LIMIT:g} s) before proving these weights the best: "
+            f"they are the best it found, and the least D possible is at most {gap:.2%} lower. "
+            "Fewer plans (--plan) make the problem smaller.")
+
+
 def render_text(p: Proposal, markdown: bool = False) -> str:
     out = [_headline(p), ""]
+    if p.unproven_gap is not None:
+        out += [_unproven(p.unproven_gap), ""]
     if p.infeasible:
         out += [f"- {line}" if markdown else f"  {line}" for line in _why_infeasible(p)] + [""]
     if p.transition:
@@ -222,6 +231,7 @@ def render_json(p: Proposal) -> str:
         "tier_raised": [i.detail for i in p.tiers],
         "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
         "lifted": [{"plan": plan, "limit": limit} for plan, limit in p.lifted],
+        "proven_best": p.unproven_gap is None, "unproven_gap": p.unproven_gap,
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

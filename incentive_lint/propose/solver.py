@@ -55,6 +55,9 @@ class Solution:
     transition: tuple[Infeasible, ...] = ()
     #: scores no weighting within the limits keeps in their tier (``constraint`` "divergence")
     tiers: tuple[Infeasible, ...] = ()
+    #: the solver stopped at its time limit before proving this the best: how far from the best
+    #: possible the answer may be (HiGHS's relative gap), else None
+    unproven_gap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -322,8 +325,10 @@ def _combine(problem: Problem, solved: list[tuple[Problem, Solution | list[Infea
         tiers += found.tiers
         for o, value in zip(piece.objectives, found.scores):
             score[index[id(o)]] = value
+    gaps = [found.unproven_gap for _, found in solved
+            if not isinstance(found, list) and found.unproven_gap is not None]
     return Solution(weights, tuple(score[n] for n in range(len(problem.objectives))), moved, tuple(transition),
-                    tuple(tiers))
+                    tuple(tiers), max(gaps) if gaps else None)
 
 
 def _solve_one(problem: Problem, time_limit: float,
@@ -436,6 +441,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
         large = len(cols.lower) > 3 * LARGE
     stages += [(e_cols, 0.5)] if large else [(e_cols, 0.5), (moves, 1.0)]
     result = good = None
+    unproven: float | None = None
     for i, (stage, scale) in enumerate(stages):
         cost = {c: scale for c in stage}
         if large and stage is e_cols:
@@ -449,6 +455,9 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
                                  "try fewer plans with --plan.")
             break  # a later pass out of time: keep the earlier pass's weights
         good = result
+        if result.status == 1:  # the time limit: the best found, not proven the best
+            gap = getattr(result, "mip_gap", None)
+            unproven = max(unproven or 0.0, float(gap) if gap is not None else 1.0)
         if i < len(stages) - 1 and stage:  # hold this stage's optimum while the next one is minimised
             best = float(result.fun)
             rows.add([(c, scale) for c in stage], -INF, best + D_TOLERANCE + 1e-9 * abs(best))
@@ -458,7 +467,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
                for b in problem.blocks for j, v in enumerate(b.variables)}
     scores = tuple(0.5 * sum(float(x[e]) for e in mine) for mine in groups)
     moved = sum(abs(weights[(v.plan, v.component.id)] - v.current) for b in problem.blocks for v in b.variables)
-    return Solution(weights, scores, moved)
+    return Solution(weights, scores, moved, unproven_gap=unproven)
 
 
 #: the limits a plan designer sets, as they are named to the user, in the order they are relaxed
