@@ -86,11 +86,10 @@ class PlanMemo:
         self._ran.add(slug)
 
     def save(self) -> None:
-        """Store the findings of every plan for the next run (nothing when nothing changed)."""
+        """Store the findings of every plan for the next run. Nothing when nothing changed: no plan
+        is dirty, so what is stored still holds for every plan, even of a rule that did not run."""
         if not self._changed:
             return
-        if self._known - self._ran:
-            self._changed = True
         found: dict[str, dict[str, list[Finding]]] = {}
         for slug in self._ran - self._whole:
             merged = {p: list(fs) for p, fs in self._found.get(slug, {}).items()}
