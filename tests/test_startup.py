@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,23 @@ def test_version_loads_nothing_heavy() -> None:
 @pytest.mark.parametrize("args", [("--help",), ("check", "--help")])
 def test_help_loads_nothing_heavy(args: tuple[str, ...]) -> None:
     assert loaded(*args) == []
+
+
+def test_a_new_repository_s_comment_only_exclude_file_does_not_load_pathspec(tmp_path: Path) -> None:
+    """``git init`` writes ``.git/info/exclude`` with comments only: nothing to match, so the
+    matching library (50 ms to import) is not loaded."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "manufacturer", repo)
+    (repo / ".git" / "info").mkdir(parents=True)
+    (repo / ".git" / "info" / "exclude").write_text("# git ls-files --others --exclude-from=.git/info/exclude\n"
+                                                   "# Lines that start with '#' are comments.\n", encoding="utf-8")
+    probe = ("import sys\nfrom incentive_lint.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
+             "    pass\nprint('pathspec' in sys.modules, file=sys.stderr)\n")
+    args = [sys.executable, "-c", probe, "check", str(repo), "--as-of", "2025-03-01", "--no-cache", "-q"]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert proc.stderr.strip().splitlines()[-1] == "False", proc.stderr
+    (repo / ".git" / "info" / "exclude").write_text("# comment\nplans/draft-*.yaml\n", encoding="utf-8")
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert proc.stderr.strip().splitlines()[-1] == "True", proc.stderr

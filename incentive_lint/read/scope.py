@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def _spec(patterns: Iterable[str]) -> pathspec.PathSpec | None:
     """Patterns in ``.gitignore`` syntax (``deploy/``, ``**/generated/*.yaml``, ``!keep.yaml``)."""
     lines = [p for p in patterns if p.strip()]
-    if not lines:
-        return None
+    if not any(not p.startswith("#") for p in lines):
+        return None  # only comments, as in the .git/info/exclude of every new repository
     import pathspec  # only where there are patterns: it takes 50 ms to load
 
     return pathspec.GitIgnoreSpec.from_lines(lines)
