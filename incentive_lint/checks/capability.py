@@ -17,7 +17,6 @@ from incentive_lint.model.entities import Budget, Entity, Function, Loc, Priorit
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, pct
 
 #: Component types that carry no pay of their own (guardrails).
-NON_PAYING = ("gate", "modifier")
 
 
 # --------------------------------------------------------------------------- helpers

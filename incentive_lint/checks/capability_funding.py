@@ -8,7 +8,8 @@ from typing import Any, Iterator, Mapping
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import LEGACY, UNALIGNED, Budget, Component, Function, Investment, Strategy
 from incentive_lint.checks.api import CheckFunction, Hit, link, pct
-from incentive_lint.checks.capability import NON_PAYING, _by_id, _current_budgets, _money, _required_functions
+from incentive_lint.model.entities import NON_PAYING
+from incentive_lint.checks.capability import _by_id, _current_budgets, _money, _required_functions
 
 _EPS = 1e-9
 

@@ -8,7 +8,8 @@ from incentive_lint.base.findings import Severity
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import PERIOD_MONTHS, Kpi, Strategy
 from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
-from incentive_lint.checks.capability import NON_PAYING, _available_on, _by_id, _state
+from incentive_lint.model.entities import NON_PAYING
+from incentive_lint.checks.capability import _available_on, _by_id, _state
 
 #: How finely a KPI can be attributed, from finest to coarsest.
 GRANULARITY = {"individual": 0, "team": 1, "region": 2, "company": 3}

@@ -18,16 +18,12 @@ from incentive_lint.model.entities import LEGACY, UNALIGNED, Component, Loc, Pla
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 #: Component types that carry no pay of their own (guardrails), left out of weights and measures.
-NON_PAYING = ("gate", "modifier")
 _EPS = 1e-9
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _paying(plan: Plan) -> list[Component]:
-    """Components that carry pay (gates and modifiers excluded)."""
-    return [c for c in plan.components if c.type not in NON_PAYING]
 
 
 def _roles(model: Model, plan: Plan) -> tuple[str, ...]:
@@ -105,7 +101,7 @@ class Package:
         return f"{text} {basis}{left}"
 
 
-def _executive_packages(model: Model, day: _dt.date | None = None) -> list[Package]:
+def executive_packages(model: Model, day: _dt.date | None = None) -> list[Package]:
     """Executive roles paid by an executive plan on ``day`` (default: as-of), grouped by the set
     of plans in force for them, each role's plans weighted by its target pay in those plans."""
     day = day or model.as_of
@@ -158,7 +154,7 @@ def pays_on_deprioritized_driver(model: Model, options: Mapping[str, Any]) -> It
     error = float(options.get("legacy_weight_error", 20))
     for plan in model.focused(model.in_force_plans()):
         ti = model.target_incentive(plan.id)
-        for c in _paying(plan):
+        for c in plan.paying:
             fraction = model.component_map(c).get(LEGACY, 0.0)
             weight = c.weight * fraction
             pairs = _legacy_drivers(model, strategy, c)
@@ -209,7 +205,7 @@ def strategic_priority_unrewarded(model: Model, options: Mapping[str, Any]) -> I
         paid_by = []
         related: list[tuple[str, Loc]] = []
         for plan in plans:
-            for c in _paying(plan):
+            for c in plan.paying:
                 fraction = model.component_map(c).get(p.id, 0.0)
                 if fraction > 0:
                     paid_by.append({"component": c.key, "weight": c.weight * fraction,
@@ -349,7 +345,7 @@ def unaligned_variable_pay(model: Model, options: Mapping[str, Any]) -> Iterator
     """EN04: most of a plan's target incentive maps to legacy drivers or to no priority at all."""
     limit = float(options.get("max_unaligned_share", 50))
     for plan in model.focused(model.in_force_plans()):
-        paying = _paying(plan)
+        paying = plan.paying
         total = sum(c.weight for c in paying)
         if total <= 0:
             continue

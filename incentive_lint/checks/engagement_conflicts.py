@@ -8,8 +8,8 @@ from incentive_lint.base.findings import Severity
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import Component, Loc, Plan, Priority, Strategy
 from incentive_lint.checks.api import CheckFunction, Hit, link, pct
-from incentive_lint.checks.engagement import Package, _executive_packages
-from incentive_lint.checks.engagement_governance import (_driver_weight, _governed_plans, _kpi_links, _paying, _plan_at,
+from incentive_lint.checks.engagement import Package, executive_packages
+from incentive_lint.checks.engagement_governance import (_driver_weight, _governed_plans, _kpi_links, _plan_at,
                                                          _quote, _weight)
 
 INDIVIDUAL = "individual"
@@ -87,7 +87,7 @@ def _dominant_drivers(model: Model, function: str, plans: list[Plan], min_weight
             continue
         by_driver: dict[str, list[tuple[float, Component, Plan]]] = {}
         for plan in group:
-            for c in _paying(plan):
+            for c in plan.paying:
                 if not c.kpi or c.weight <= 0:
                     continue
                 amount = pay[plan.id] * c.weight / 100
@@ -201,7 +201,7 @@ def leadership_scorecard_misaligned(model: Model, options: Mapping[str, Any]) ->
                                   if p.start is not None and p.start > model.as_of and model.is_executive_plan(p)})]
     seen: set[tuple[str, ...]] = set()
     for day in days:
-        for package in _executive_packages(model, day):
+        for package in executive_packages(model, day):
             if package.plan_ids() in seen:
                 continue
             seen.add(package.plan_ids())
@@ -211,7 +211,7 @@ def leadership_scorecard_misaligned(model: Model, options: Mapping[str, Any]) ->
 
 def _plan_shares(model: Model, plan: Plan, drivers: set[str]) -> tuple[float, list[Component]]:
     """Fraction of a plan's paying weight on components tagged with one of ``drivers``."""
-    total = sum(c.weight for c in _paying(plan))
+    total = sum(c.weight for c in plan.paying)
     if total <= 0:
         return 0.0, []
     weight, components = _driver_weight(model, plan, drivers)
@@ -221,12 +221,12 @@ def _plan_shares(model: Model, plan: Plan, drivers: set[str]) -> tuple[float, li
 def _scorecard_hit(model: Model, strategy: Strategy, package: Package, to_drivers: set[str],
                    efficiency_drivers: set[str], top: list[Priority], max_to: float,
                    min_efficiency: float) -> Iterator[Hit]:
-    plans = [p for p in package.plans if sum(c.weight for c in _paying(p)) > 0]
+    plans = [p for p in package.plans if sum(c.weight for c in p.paying) > 0]
     if not plans:
         return
     to_by_plan = {p.id: _plan_shares(model, p, to_drivers) for p in plans}
     eff_by_plan = {p.id: _plan_shares(model, p, efficiency_drivers) for p in plans}
-    mapped = {k for p in plans for c in _paying(p) for k, v in model.component_map(c).items() if v > 0}
+    mapped = {k for p in plans for c in p.paying for k, v in model.component_map(c).items() if v > 0}
     missing = [p for p in top if p.id not in mapped]
     failing: list[tuple[str, float, float]] = []
     for role in package.roles:
@@ -309,7 +309,7 @@ def team_goal_individual_pay(model: Model, options: Mapping[str, Any]) -> Iterat
             return (bool(set(model.plan_functions(plan)) & team) or model.is_executive_plan(plan)
                     or (accountable is not None and accountable in plan.eligible_roles))
 
-        components = [c for plan in model.in_force_plans() for c in _paying(plan)  # plans by id
+        components = [c for plan in model.in_force_plans() for c in plan.paying  # plans by id
                       if c.weight > 0 and model.component_map(c).get(priority.id, 0) > 0
                       and (counted(plan) or _component_level(model, c) == "company")]
         if not components or any(_component_level(model, c) != INDIVIDUAL for c in components):

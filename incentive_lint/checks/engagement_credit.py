@@ -6,7 +6,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import Component, Loc, Offer, Plan, Priority
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, pct
-from incentive_lint.checks.engagement_design import _int_field, _paying, _plans
+from incentive_lint.checks.engagement_design import _int_field, _plans
 
 #: Currency codes recognised as a KPI unit that is money, besides the plan's own currency.
 CURRENCY_UNITS = frozenset({"eur", "usd", "gbp", "chf", "jpy", "cny", "sek", "nok", "dkk", "pln", "czk", "cad",
@@ -94,7 +94,7 @@ def strategic_offer_credit_penalty(model: Model, options: Mapping[str, Any]) -> 
         legacy = [o for o in offers if not serving[o.id]]
         if not strategic or not legacy:
             continue
-        paying = _paying(plan)
+        paying = plan.paying
         dedicated = {o.id: [c for c in paying
                             if any(model.component_map(c).get(p.id, 0.0) > 0 for p in serving[o.id])]
                      for o in strategic}

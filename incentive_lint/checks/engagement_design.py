@@ -15,7 +15,6 @@ from incentive_lint.model.entities import LEGACY, Component, Loc, Plan
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
 
 LIVE_STATUSES = ("approved", "active", None)
-NON_PAYING = ("gate", "modifier")
 SUBJECTIVE_TYPES = ("mbo", "discretionary")
 
 
@@ -32,9 +31,6 @@ def _plans(model: Model) -> list[Plan]:
     return [out[k] for k in sorted(out)]
 
 
-def _paying(plan: Plan) -> list[Component]:
-    """Components that carry money (gates and modifiers only condition the others)."""
-    return [c for c in plan.components if c.type not in NON_PAYING and c.weight > 0]
 
 
 def _plan_at(plan: Plan, *names_: str) -> Loc:
@@ -75,7 +71,7 @@ def _bonus_pct_of_salary(model: Model, plan: Plan) -> tuple[float, float] | None
         target = max(plan.target_amount / s * 100 for s in known) if known else None
     if target is None:
         return None
-    paying = _paying(plan)
+    paying = plan.paying
     total = sum(c.weight for c in paying)
     if not paying or total <= 0 or any(c.uncapped or c.cap is None for c in paying):
         return target, target
@@ -100,7 +96,7 @@ def exec_horizon_governance(model: Model, options: Mapping[str, Any]) -> Iterato
         evidence: dict[str, Any] = {"plan_type": plan.plan_type, "uk_rules": bool(uk_orgs)}
         if plan.plan_type == "ltip":
             what = "LTIP"
-            paying = _paying(plan)
+            paying = plan.paying
             periods = [(float(c.performance_period_months or plan.payout_months), c) for c in paying]
             shortest = min(periods, key=lambda x: (x[0], x[1].id)) if periods else (plan.payout_months, None)
             perf, comp = shortest
@@ -156,7 +152,7 @@ def exec_horizon_governance(model: Model, options: Mapping[str, Any]) -> Iterato
 # --------------------------------------------------------------------------- EN27
 
 
-def _subjective(plan: Plan, component: Component, kinds: Sequence[str]) -> bool:
+def is_subjective(plan: Plan, component: Component, kinds: Sequence[str]) -> bool:
     """An MBO/discretionary component (an untyped component of an MBO plan counts as MBO)."""
     return component.type in kinds or (component.type is None and plan.plan_type == "mbo" and "mbo" in kinds)
 
@@ -177,9 +173,9 @@ def discretionary_only_link(model: Model, options: Mapping[str, Any]) -> Iterato
     for priority in sorted(model.strategy_priorities(), key=lambda p: p.id):
         if not priority.strategic:
             continue
-        found = [(plan, c, model.component_map(c).get(priority.id, 0.0)) for plan in in_force for c in _paying(plan)]
+        found = [(plan, c, model.component_map(c).get(priority.id, 0.0)) for plan in in_force for c in plan.paying]
         found = [x for x in found if x[2] > 0]
-        if not found or not all(_subjective(plan, c, kinds) for plan, c, _ in found):
+        if not found or not all(is_subjective(plan, c, kinds) for plan, c, _ in found):
             continue
         amount = sum(model.target_pay(plan.id) * c.weight / 100 * f for plan, c, f in found)  # reporting currency
         sized = f"{pct(amount / total * 100)}% of target variable pay" if total > 0 else "no target amounts given"
@@ -193,9 +189,9 @@ def discretionary_only_link(model: Model, options: Mapping[str, Any]) -> Iterato
             evidence={"priority": priority.id, "change": priority.change, "components": [c.key for _, c, _ in found],
                       "pay_share": round(amount / total, 4) if total > 0 else None})
     for plan in _plans(model):
-        paying = _paying(plan)
+        paying = plan.paying
         weight = sum(c.weight for c in paying)
-        subjective = [c for c in paying if _subjective(plan, c, kinds)]
+        subjective = [c for c in paying if is_subjective(plan, c, kinds)]
         if weight <= 0 or not subjective:
             continue
         share = sum(c.weight for c in subjective) / weight * 100
@@ -247,7 +243,7 @@ def spif_misuse(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
         locs: list[Loc] = []
         related: list[tuple[str, Loc]] = []
         evidence: dict[str, Any] = {"max_per_year": max_per_year, "max_months": max_months, "max_cost_pct": max_cost}
-        legacy = [c for c in _paying(spif) if model.component_map(c).get(LEGACY, 0.0) > 0]
+        legacy = [c for c in spif.paying if model.component_map(c).get(LEGACY, 0.0) > 0]
         if legacy and strategy is not None:
             pairs = sorted({(d, c.kpi or "") for c in legacy for d in model.component_drivers(c)
                             if d in strategy.from_drivers})

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from incentive_lint.model.core import Model
-from incentive_lint.model.entities import Role
+from incentive_lint.model.entities import NON_PAYING, Role
 from incentive_lint.checks.api import CheckFunction, Hit, link, names, pct
-from incentive_lint.checks.engagement_governance import (_driver_weight, _governed_plans, _kpi_links, _paying, _plan_at,
+from incentive_lint.checks.engagement_governance import (_driver_weight, _governed_plans, _kpi_links, _plan_at,
                                                          _weight)
 
 GAMEABILITY = {"low": 1, "medium": 2, "high": 3}
@@ -44,9 +44,9 @@ def high_powered_single_measure(model: Model, options: Mapping[str, Any]) -> Ite
     for plan in model.focused(_governed_plans(model)):
         if plan.variable_mix is None or plan.variable_mix < min_variable:
             continue
-        if any(c.type in ("gate", "modifier") for c in plan.components):
+        if any(c.type in NON_PAYING for c in plan.components):
             continue
-        for c in _paying(plan):
+        for c in plan.paying:
             kpi = model.kpis.get(c.kpi or "")
             if kpi is None or c.weight < min_weight or GAMEABILITY.get(kpi.gameability or "", 0) < min_game:
                 continue
@@ -68,7 +68,7 @@ def missing_guardrail(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]
     """A paid KPI declares a counter-metric (``paired_with``) that its plan does not measure at all."""
     for plan in model.focused(_governed_plans(model)):
         measured = {c.kpi for c in plan.components if c.kpi}
-        for c in _paying(plan):
+        for c in plan.paying:
             kpi = model.kpis.get(c.kpi or "")
             if kpi is None or c.weight <= 0:
                 continue
@@ -95,7 +95,7 @@ def measure_controlled_by_payee(model: Model, options: Mapping[str, Any]) -> Ite
         # Executive plans pay the heads of every function; their measures are controlled by the
         # remuneration committee and audit, so only the verification test applies to them.
         payees = set() if model.is_executive_plan(plan) else set(model.plan_functions(plan))
-        for c in _paying(plan):
+        for c in plan.paying:
             kpi = model.kpis.get(c.kpi or "")
             if kpi is None or c.weight <= 0:
                 continue
@@ -140,7 +140,7 @@ def diagnose_and_sell_conflict(model: Model, options: Mapping[str, Any]) -> Iter
     volume = set(options.get("volume_drivers", ("service-volume", "unit-volume", "product-revenue", "product-count")))
     for rid, role, rights in _roles_with_rights(model, prefixes):
         for plan in model.plans_for_role(rid):
-            for c in _paying(plan):
+            for c in plan.paying:
                 drivers = sorted(set(model.component_drivers(c)) & volume)
                 if not drivers or c.weight <= 0:
                     continue

@@ -29,9 +29,6 @@ def _live(plan: Plan) -> bool:
     return plan.status in LIVE_STATUSES
 
 
-def _paying(plan: Plan) -> list[Component]:
-    """Components that carry money (gates and modifiers only condition the others)."""
-    return [c for c in plan.components if c.type not in ("gate", "modifier")]
 
 
 def _governed_plans(model: Model, rolled_over: bool = True) -> list[Plan]:
@@ -155,7 +152,7 @@ def payout_before_value_realized(model: Model, options: Mapping[str, Any]) -> It
     events = set(options.get("credit_events", ("booking", "signature", "estimate")))
     triggers = tuple(options.get("cancellation_triggers", CANCELLATION_TRIGGERS))
     for plan in model.focused(_governed_plans(model)):
-        for c in _paying(plan):
+        for c in plan.paying:
             kpi = model.kpis.get(c.kpi or "")
             if kpi is None or c.credit_on not in events or kpi.realization_lag_months is None:
                 continue
@@ -195,7 +192,7 @@ def clawback_missing(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     restate = tuple(options.get("restatement_triggers", RESTATEMENT_TRIGGERS))
     listed = any(org.listed for org in model.orgs.values())
     for plan in model.focused(_governed_plans(model)):
-        booked = [c for c in _paying(plan) if c.credit_on in events]
+        booked = [c for c in plan.paying if c.credit_on in events]
         needs: list[tuple[str, Cover]] = []
         if booked:
             lags = [float(k.realization_lag_months) for k in (model.kpis.get(c.kpi or "") for c in booked)
@@ -237,7 +234,7 @@ def windfall_provision_missing(model: Model, options: Mapping[str, Any]) -> Iter
     for plan in model.focused(_governed_plans(model)):
         if plan.has_windfall_review:
             continue
-        uncapped = [c for c in _paying(plan) if c.uncapped and c.weight > 0]
+        uncapped = [c for c in plan.paying if c.uncapped and c.weight > 0]
         if not uncapped:
             continue
         yield Hit(
@@ -252,7 +249,7 @@ def windfall_provision_missing(model: Model, options: Mapping[str, Any]) -> Iter
 
 
 def _driver_weight(model: Model, plan: Plan, drivers: set[str]) -> tuple[float, list[Component]]:
-    hits = [c for c in _paying(plan) if set(model.component_drivers(c)) & drivers]
+    hits = [c for c in plan.paying if set(model.component_drivers(c)) & drivers]
     return sum(c.weight for c in hits), hits
 
 

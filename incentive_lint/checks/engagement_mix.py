@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 from incentive_lint.model.core import Model
-from incentive_lint.model.entities import Component, Plan
+from incentive_lint.model.entities import NON_PAYING, Component, Plan
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
-from incentive_lint.checks.engagement import NON_PAYING, _is_legacy, _kpi_link, _legacy_drivers, _paying, _strategic
+from incentive_lint.checks.engagement import _is_legacy, _kpi_link, _legacy_drivers, _strategic
 
 
 # --------------------------------------------------------------------------- EN05-EN07 (plan design)
@@ -21,7 +21,7 @@ def component_weights_sum(model: Model, options: Mapping[str, Any]) -> Iterator[
     """EN05: the weights of a plan's paying components do not add up to 100."""
     tolerance = float(options.get("tolerance", 0.5))
     for plan in model.focused(_designed_plans(model)):
-        paying = _paying(plan)
+        paying = plan.paying
         if not paying:
             continue
         total = sum(c.weight for c in paying)
@@ -40,7 +40,7 @@ def too_many_measures(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]
     """EN06: a plan pays on more measures than a payee can keep in mind."""
     limit = int(options.get("max_measures", 3))
     for plan in model.focused(_designed_plans(model)):
-        paying = _paying(plan)
+        paying = plan.paying
         if len(paying) <= limit:
             continue
         yield Hit(
@@ -57,7 +57,7 @@ def measure_weight_too_small(model: Model, options: Mapping[str, Any]) -> Iterat
     minimum = float(options.get("min_measure_weight", 15))
     for plan in model.focused(_designed_plans(model)):
         ti = model.target_incentive(plan.id) if plan.id in model.in_force() else None
-        for c in _paying(plan):
+        for c in plan.paying:
             if c.weight >= minimum:
                 continue
             evidence: dict[str, Any] = {"weight": c.weight, "min_measure_weight": minimum, "currency": plan.currency}
@@ -109,7 +109,7 @@ def upside_asymmetry(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]:
     if strategy is None:
         return
     for plan in model.focused(model.in_force_plans()):
-        paying = sorted(_paying(plan), key=lambda c: (-c.weight, c.id))
+        paying = sorted(plan.paying, key=lambda c: (-c.weight, c.id))
         strategic = [c for c in paying if c.weight > 0 and _strategic(model, c)]
         legacy = [c for c in paying if c.weight > 0 and _is_legacy(model, c)]
         pairs = [(s, lc, why) for lc in legacy for s in strategic if (why := _asymmetric(s, lc))]

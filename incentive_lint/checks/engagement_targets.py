@@ -6,7 +6,7 @@ from typing import Any, Iterator, Mapping
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import Component, Plan
 from incentive_lint.checks.api import CheckFunction, Hit, item_loc, link, names, pct
-from incentive_lint.checks.engagement import _EPS, _executive_packages, _is_legacy, _kpi_link, _legacy_drivers, _paying, _roles, _strategic
+from incentive_lint.checks.engagement import _EPS, executive_packages, _is_legacy, _kpi_link, _legacy_drivers, _roles, _strategic
 
 #: KPI units whose per-person targets cannot be added up into a company total.
 NON_ADDITIVE_UNITS = frozenset({"percent", "%", "pct", "percentage", "score", "ratio", "rate", "index", "nps",
@@ -28,7 +28,7 @@ def legacy_baseline_target(model: Model, options: Mapping[str, Any]) -> Iterator
     if strategy is None:
         return
     for plan in model.focused(model.in_force_plans()):
-        for c in _paying(plan):
+        for c in plan.paying:
             if c.target_basis != "last-year-actual":
                 continue
             new = _strategic(model, c, ("new",))
@@ -94,7 +94,7 @@ def quota_target_coverage(model: Model, options: Mapping[str, Any]) -> Iterator[
             for plan in plans:
                 if not (plan.covers(target.by) or model.rolled_over(plan)):  # type: ignore[arg-type]
                     continue
-                for c in _paying(plan):
+                for c in plan.paying:
                     if c.kpi != kid or not _individual(model, c):
                         continue
                     value = (c.raw.get("target") or {}).get("value") if isinstance(c.raw.get("target"), dict) else None
@@ -152,7 +152,7 @@ def threshold_too_high_on_new_measure(model: Model, options: Mapping[str, Any]) 
     """EN11: a component on a new priority pays nothing until attainment is already high."""
     limit = float(options.get("max_threshold", 90))
     for plan in model.focused(model.in_force_plans()):
-        for c in _paying(plan):
+        for c in plan.paying:
             new = _strategic(model, c, ("new",))
             if not new or c.threshold is None or c.threshold < limit:
                 continue
@@ -196,7 +196,7 @@ def short_reward_horizon(model: Model, options: Mapping[str, Any]) -> Iterator[H
     for p in sorted(strategy.priorities, key=lambda x: x.id):
         if p.horizon_months is None or p.horizon_months < min_h:
             continue
-        paying = [(plan, c, _horizon(plan, c)) for plan in plans for c in _paying(plan)
+        paying = [(plan, c, _horizon(plan, c)) for plan in plans for c in plan.paying
                   if c.weight > 0 and model.component_map(c).get(p.id, 0.0) > 0]
         if not paying:
             continue
@@ -221,8 +221,8 @@ def short_reward_horizon(model: Model, options: Mapping[str, Any]) -> Iterator[H
     strategy_h = max((p.horizon_months or 0 for p in strategy.priorities), default=0)
     if strategy_h < min_h:
         return
-    for package in _executive_packages(model):
-        if not any(c.weight > 0 for plan in package.plans for c in _paying(plan)):
+    for package in executive_packages(model):
+        if not any(c.weight > 0 for plan in package.plans for c in plan.paying):
             continue  # nothing says how these plans are earned
         long_by_plan = {plan.id: _long_fraction(plan, long_h) for plan in package.plans}
         share_by_role = {r: 100 * sum(f * long_by_plan[pid] for pid, f in package.shares[r].items())
@@ -255,7 +255,7 @@ def short_reward_horizon(model: Model, options: Mapping[str, Any]) -> Iterator[H
             related=(*(link(f"'{p.id}'{f' ({p.plan_type})' if p.plan_type else ''} is in force for "
                             f"{', '.join(short)}", p) for p in package.plans if p is not main),
                      *(link(f"'{c.key}' is earned over {_months(_horizon(plan, c))}", c)
-                       for plan in package.plans for c in _paying(plan) if c.weight > 0)),
+                       for plan in package.plans for c in plan.paying if c.weight > 0)),
             evidence={"long_share": round(low, 2), "long_share_by_role": {r: round(share_by_role[r], 2) for r in short},
                       "plans": {p.id: {"target_pay_fraction": round(fractions.get(p.id, 0.0), 4),
                                        "long_fraction": round(long_by_plan[p.id], 4),
@@ -271,7 +271,7 @@ def _long_fraction(plan: Plan, long_h: float) -> float:
     whose performance period plus holding reaches it counts whole, one that reaches it only with
     the deferral counts for the deferred part. A plan without weighted components is judged on
     its payout period, deferral and holding."""
-    weighted = [c for c in _paying(plan) if c.weight > 0]
+    weighted = [c for c in plan.paying if c.weight > 0]
     total = sum(c.weight for c in weighted)
     if total <= 0:
         if plan.payout_months + _holding(plan) >= long_h:

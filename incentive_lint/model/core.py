@@ -371,8 +371,8 @@ class Model:
     def unresolved(self, plans: Sequence[Plan] | None = None) -> tuple[Component, ...]:
         """Paying components of the plans (in force by default) whose KPI is not in the catalog."""
         chosen = self.in_force_plans() if plans is None else plans
-        return tuple(c for p in sorted(chosen, key=lambda p: p.id) for c in p.components
-                     if c.type not in ("gate", "modifier") and c.kpi and c.kpi not in self.kpis
+        return tuple(c for p in sorted(chosen, key=lambda p: p.id) for c in p.paying
+                     if c.kpi and c.kpi not in self.kpis
                      and not (c.priority and c.priority in self.priorities))
 
     def rates_used(self) -> tuple[str, ...]:
@@ -501,9 +501,7 @@ class Model:
         plan = self.plans[plan_id]
         amounts: dict[str, float] = {}
         ti = self.target_incentive(plan.id)
-        for c in plan.components:
-            if c.type in ("gate", "modifier"):
-                continue
+        for c in plan.paying:
             for bucket, fraction in self.component_map(c).items():
                 amounts[bucket] = amounts.get(bucket, 0.0) + ti * c.weight / 100 * fraction
         return tuple(amounts.items())

@@ -10,6 +10,9 @@ from incentive_lint.base.source import NodePath
 
 
 LEGACY = "legacy"
+#: component types that gate or scale pay instead of carrying a share of it (outside the weight sum)
+NON_PAYING: tuple[str, ...] = ("gate", "modifier")
+#: component types that gate or scale pay instead of carrying a share of it (outside the weight sum)
 UNALIGNED = "unaligned"
 PERIOD_MONTHS = {"weekly": 0.25, "monthly": 1, "quarterly": 3, "semi-annual": 6, "semiannual": 6,
                  "annual": 12, "yearly": 12}
@@ -204,6 +207,11 @@ class Plan(Entity):
     @property
     def payout_months(self) -> float:
         return float(PERIOD_MONTHS.get(self.payout_frequency or "annual", 12))
+
+    @property
+    def paying(self) -> list[Component]:
+        """The components that carry pay; gates and modifiers stay outside the weight sum."""
+        return [c for c in self.components if c.type not in NON_PAYING]
 
     def covers(self, day: _dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)

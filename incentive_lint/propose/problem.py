@@ -20,13 +20,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from incentive_lint.checks.engagement import _executive_packages
+from incentive_lint.checks.engagement import executive_packages
+from incentive_lint.checks.engagement_design import is_subjective
 from incentive_lint.checks.engagement_gaming import GAMEABILITY
 from incentive_lint.model.core import Model
-from incentive_lint.model.entities import LEGACY, Component, Plan
+from incentive_lint.model.entities import LEGACY, NON_PAYING, Component, Plan
 from incentive_lint.propose.candidates import candidates
 
-NON_PAYING = ("gate", "modifier")
 
 
 @dataclass(frozen=True)
@@ -183,9 +183,6 @@ def legacy_upper(fraction: float, warn: float | None) -> int:
     return max(0, w)
 
 
-def paying(plan: Plan) -> list[Component]:
-    """The components that carry pay; gates and modifiers stay as they are, outside the sum."""
-    return [c for c in plan.components if c.type not in NON_PAYING]
 
 
 def gameable_upper(model: Model, plan: Plan, component: Component, limits: Limits) -> int:
@@ -205,10 +202,8 @@ def gameable_upper(model: Model, plan: Plan, component: Component, limits: Limit
 
 
 def subjective(plan: Plan, component: Component, limits: Limits) -> bool:
-    """An MBO or discretionary component as discretionary-only-link counts them (an untyped one of
-    an MBO plan included)."""
-    return component.type in limits.subjective_types or (
-        component.type is None and plan.plan_type == "mbo" and "mbo" in limits.subjective_types)
+    """An MBO or discretionary component, as discretionary-only-link counts them."""
+    return is_subjective(plan, component, limits.subjective_types)
 
 
 def subjective_cap(variables: Sequence[Variable], limits: Limits) -> int | None:
@@ -265,7 +260,7 @@ def build_problem(model: Model, limits: Limits, plan_ids: Sequence[str] | None =
     for plan in in_force:
         if wanted is not None and plan.id not in wanted:
             continue
-        comps = paying(plan)
+        comps = plan.paying
         if not comps:
             skipped.append((plan.id, "it has no paying component"))
             continue
@@ -321,8 +316,8 @@ def _scorecards(model: Model, blocks: Sequence[PlanBlock], limits: Limits) -> li
     top = [p.id for p in ranked if p.weight == ranked[0].weight]
     mine = {b.plan.id: b.variables for b in blocks}
     out: list[Mix] = []
-    for package in _executive_packages(model):
-        plans = [p for p in package.plans if sum(c.weight for c in paying(p)) > 0]
+    for package in executive_packages(model):
+        plans = [p for p in package.plans if sum(c.weight for c in p.paying) > 0]
         if not plans or not any(p.id in mine for p in plans):
             continue
         rule, name = "leadership-scorecard-misaligned", f"the executive pay of '{package.label()}'"
@@ -333,8 +328,8 @@ def _scorecards(model: Model, blocks: Sequence[PlanBlock], limits: Limits) -> li
             now, fixed, terms = 0.0, 0.0, []
             for p in plans:
                 fraction = package.shares[role].get(p.id, 0.0)
-                part = 100 * fraction * sum(c.weight for c in paying(p) if set(model.component_drivers(c)) & drivers) / \
-                    sum(c.weight for c in paying(p))
+                part = 100 * fraction * sum(c.weight for c in p.paying if set(model.component_drivers(c)) & drivers) / \
+                    sum(c.weight for c in p.paying)
                 now += part
                 if p.id in mine:  # new measures (--allow-new-measures) count as the rule would count them
                     terms += [(p.id, v.component.id, fraction) for v in mine[p.id]
@@ -343,7 +338,7 @@ def _scorecards(model: Model, blocks: Sequence[PlanBlock], limits: Limits) -> li
                     fixed += part
             return now, terms, fixed
 
-        mapped = {k for p in plans for c in paying(p) for k, f in model.component_map(c).items() if f > 0}
+        mapped = {k for p in plans for c in p.paying for k, f in model.component_map(c).items() if f > 0}
         rows: list[Mix] = []
         for role in package.roles:
             to_now, to_terms, to_fixed = share(role, to_drivers)
@@ -356,7 +351,7 @@ def _scorecards(model: Model, blocks: Sequence[PlanBlock], limits: Limits) -> li
                 continue
             rows.append(Mix(rule, name, tuple(eff_terms), upper=min_eff - eff_fixed - SHARE_MARGIN))
             for t in top:
-                if any(model.component_map(c).get(t, 0.0) > 0 for p in plans if p.id not in mine for c in paying(p)):
+                if any(model.component_map(c).get(t, 0.0) > 0 for p in plans if p.id not in mine for c in p.paying):
                     continue  # a plan that does not change keeps it on the package
                 keep = tuple((v.plan, v.component.id) for p in plans if p.id in mine
                              for v in mine[p.id] if v.buckets.get(t, 0.0) > 0)

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from incentive_lint.base.findings import Finding, Severity
 from incentive_lint.model.core import Model
-from incentive_lint.model.entities import Component, Plan
+from incentive_lint.model.entities import NON_PAYING, Component, Plan
 from incentive_lint.outputs.report.data import DIMENSIONS, DIVERGENCE_RULE, Cause, CoverageRow, Score
 from incentive_lint.outputs.report import fmt
 from incentive_lint.settings.catalog import Catalog
@@ -42,7 +42,7 @@ def at_stake(f: Finding, model: Model, in_force: set[str], total: float,
     named = [components[e] for e in f.entities if e in components and components[e][0].id in in_force]
     if named:
         amount = sum(model.target_pay(plan.id) * c.weight / 100 for plan, c in named
-                     if c.type not in ("gate", "modifier"))
+                     if c.type not in NON_PAYING)
         which = ", ".join(c.key for _, c in named)
         return amount, f"on {which}"
     plans = [e for e in f.entities if e in model.plans and e in in_force]

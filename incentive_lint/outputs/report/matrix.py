@@ -8,7 +8,7 @@ from typing import Iterable, Mapping, Sequence
 from incentive_lint.base.findings import Finding, LintResult, Severity, flatten
 from incentive_lint.engine.workspace import Workspace
 from incentive_lint.model.core import Divergence, Model
-from incentive_lint.model.entities import LEGACY, UNALIGNED, Plan, Priority
+from incentive_lint.model.entities import NON_PAYING, LEGACY, UNALIGNED, Plan, Priority
 from incentive_lint.outputs.report.causes import already_right, causes
 from incentive_lint.outputs.report.coverage import _coverage
 from incentive_lint.outputs.report.data import (DIVERGENCE_ERROR, DIVERGENCE_RULE, DIVERGENCE_WARN, EXECUTIVE,
@@ -217,7 +217,7 @@ def _payers(model: Model, plans: Sequence[Plan]) -> dict[str, tuple[str, ...]]:
         if model.target_incentive(plan.id) <= 0:
             continue
         for c in plan.components:
-            if c.type in ("gate", "modifier") or c.weight <= 0:
+            if c.type in NON_PAYING or c.weight <= 0:
                 continue
             for bucket, fraction in model.component_map(c).items():
                 if fraction > 0:
