@@ -572,7 +572,7 @@ def test_a_solve_stopped_by_the_time_limit_says_so(tmp_path: Path, capsys: pytes
     proven best."""
     import incentive_lint.propose.solver as solver
 
-    real = solver._milp
+    real = solver.run_milp
 
     def out_of_time(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)
@@ -583,7 +583,7 @@ def test_a_solve_stopped_by_the_time_limit_says_so(tmp_path: Path, capsys: pytes
     args = ["propose", str(repo), "--as-of", "2025-06-30", "--max-change", "200", "--no-cache"]
     code, proven, _ = _cli([*args, "--format", "json"], capsys)
     assert json.loads(proven)["proven_best"] is True and json.loads(proven)["unproven_gap"] is None
-    monkeypatch.setattr(solver, "_milp", out_of_time)
+    monkeypatch.setattr(solver, "run_milp", out_of_time)
     code, text, _ = _cli(args, capsys)
     assert "stopped at its time limit" in text and "at most 1.25% lower" in text
     code, out, _ = _cli([*args, "--format", "json"], capsys)

@@ -10,37 +10,25 @@ only the scores, so when there is no solution either one plan's own limits are t
 (``diagnose`` finds which) or those tiers are: then the tiers become targets, missed as little as
 the limits allow, and the proposal says which score rises (the re-lint withholds a new error).
 
-scipy is an optional dependency (``incentive-lint[propose]``), imported only here and only
-when a proposal is computed.
+The rows and columns are built by ``programme``; scipy, an optional dependency
+(``incentive-lint[propose]``), is imported there only when a proposal is computed.
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Sequence
 
 from incentive_lint.base.errors import UsageError
-from incentive_lint.propose.problem import Guard, Limits, Mix, Objective, PlanBlock, Problem, score_of
+from incentive_lint.propose.problem import Guard, Limits, Mix, PlanBlock, Problem, score_of
+from incentive_lint.propose.programme import (INF, LARGE, Columns, Rows, bucket_keys, mix_rows, plan_rows,
+                                              run_milp, score_rows)
 
 #: how much worse than the best D the second solve may be (rounding of the first)
 D_TOLERANCE = 1e-9
 TIME_LIMIT = 60.0
-#: relative optimality gap: exact on small problems (the tests compare with brute force); on
-#: large ones HiGHS proving the last 0.01 % costs minutes for no visible difference in D
-MIP_GAP_SMALL, MIP_GAP_LARGE, LARGE = 0.0, 1e-4, 200
 #: on a large repository, the cost of one point moved next to D (which is 0..1): it only breaks ties
 MOVE_COST_LARGE = 1e-9
-
-
-def _scipy() -> tuple[Any, Any, Any, Any]:
-    try:
-        import numpy as np
-        from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
-        from scipy.sparse import coo_matrix  # type: ignore[import-untyped]
-    except ImportError:
-        raise UsageError("'propose' needs the solver package scipy, which is not installed; install it with "
-                         "pip install scipy (or pip install '.[propose]' in a clone of incentive-lint).") from None
-    return np, (Bounds, LinearConstraint), milp, coo_matrix
 
 
 @dataclass(frozen=True)
@@ -67,119 +55,6 @@ class Infeasible:
     plan: str
     constraint: str
     detail: str
-
-
-class _Rows:
-    """A sparse constraint matrix built row by row: lb <= A x <= ub."""
-
-    def __init__(self) -> None:
-        self.r: list[int] = []
-        self.c: list[int] = []
-        self.v: list[float] = []
-        self.lb: list[float] = []
-        self.ub: list[float] = []
-
-    def add(self, terms: Sequence[tuple[int, float]], lb: float, ub: float) -> None:
-        row = len(self.lb)
-        for col, val in terms:
-            self.r.append(row)
-            self.c.append(col)
-            self.v.append(val)
-        self.lb.append(lb)
-        self.ub.append(ub)
-
-
-INF = float("inf")
-
-
-class _Columns:
-    """Column numbers, bounds and integrality of the programme's variables."""
-
-    def __init__(self) -> None:
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.integer: list[int] = []
-
-    def new(self, lower: float = 0.0, upper: float = INF, integer: bool = False) -> int:
-        self.lower.append(lower)
-        self.upper.append(upper)
-        self.integer.append(1 if integer else 0)
-        return len(self.lower) - 1
-
-
-@dataclass
-class _PlanColumns:
-    """One plan's columns: weight, kept, move per component; the slacks of soft limits."""
-
-    w: list[int]
-    z: list[int]
-    d: list[int]
-    #: columns measuring how far a limit is missed (only when the limits are soft)
-    slack: list[int]
-
-
-def _plan_rows(rows: _Rows, cols: _Columns, block: PlanBlock, limits: Limits, relax: frozenset[str] = frozenset(),
-               soft: bool = False) -> _PlanColumns:
-    """One plan's variables and limits. ``relax``: limits left out; ``soft``: the designer's
-    limits (legacy tier, minimum weight, maximum measures) may be missed, by slack columns
-    the caller minimises first (a transition that cannot reach them within --max-change)."""
-    min_w = limits.min_weight if limits.min_weight is not None and "min_weight" not in relax else 0.0
-    keep_floor = max(min_w, 1.0)  # a kept component carries at least one point
-    out = _PlanColumns([], [], [], [])
-    for v in block.variables:
-        if v.held:  # stays as it is: kept if it weighs anything, moving nothing
-            out.w.append(cols.new(v.current, v.current))
-            out.z.append(cols.new(1.0 if v.current > 0 else 0.0, 1.0 if v.current > 0 else 0.0, integer=True))
-            out.d.append(cols.new(0.0, 0.0))
-            continue
-        legacy_ub = 100 if "legacy" in relax else v.upper
-        # the gameable measure's limit stays hard under a transition too: today's weight meets it
-        hard_ub = min(100 if soft else legacy_ub, 100 if "gameable" in relax else v.gameable_upper)
-        w = cols.new(0.0, float(hard_ub), integer=True)
-        z = cols.new(0.0, 0.0 if hard_ub < keep_floor else 1.0, integer=True)
-        d = cols.new()
-        out.w.append(w)
-        out.z.append(z)
-        out.d.append(d)
-        if soft and min_w > 1.0:
-            s = cols.new()
-            out.slack.append(s)
-            rows.add([(w, 1.0), (z, -keep_floor), (s, 1.0)], 0.0, INF)  # kept -> at least the minimum, or slack
-        else:
-            rows.add([(w, 1.0), (z, -keep_floor)], 0.0, INF)  # kept -> at least the minimum
-        rows.add([(w, 1.0), (z, -float(hard_ub))], -INF, 0.0)  # removed -> 0
-        if soft and legacy_ub < 100:
-            s = cols.new()
-            out.slack.append(s)
-            rows.add([(w, 1.0), (s, -1.0)], -INF, float(legacy_ub))  # below the legacy tier, or slack
-        rows.add([(d, 1.0), (w, -1.0)], -v.current, INF)
-        rows.add([(d, 1.0), (w, 1.0)], v.current, INF)
-    rows.add([(w, 1.0) for w in out.w], 100.0, 100.0)
-    if block.subjective_cap is not None and "subjective" not in relax:  # hard too: today's weights meet it
-        rows.add([(w, 1.0) for w, v in zip(out.w, block.variables) if v.subjective], -INF, float(block.subjective_cap))
-    if limits.max_measures is not None and "max_measures" not in relax:
-        if soft:
-            s = cols.new()
-            out.slack.append(s)
-            rows.add([*[(z, 1.0) for z in out.z], (s, -1.0)], -INF, float(limits.max_measures))
-        else:
-            rows.add([(z, 1.0) for z in out.z], -INF, float(limits.max_measures))
-    if limits.max_change is not None and "max_change" not in relax:
-        rows.add([(d, 1.0) for d in out.d], -INF, float(limits.max_change))
-    return out
-
-
-def _milp(cols: _Columns, rows: _Rows, cost: dict[int, float], time_limit: float, large: bool | None = None) -> Any:
-    np, (Bounds, LinearConstraint), milp, coo_matrix = _scipy()
-    n = len(cols.lower)
-    c = np.zeros(n)
-    for col, val in cost.items():
-        c[col] = val
-    matrix = coo_matrix((rows.v, (rows.r, rows.c)), shape=(len(rows.lb), n)).tocsr()
-    return milp(c, integrality=np.array(cols.integer), bounds=Bounds(np.array(cols.lower), np.array(cols.upper)),
-                constraints=LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub)),
-                options={"time_limit": time_limit,
-                         "mip_rel_gap": MIP_GAP_LARGE if (n > 3 * LARGE if large is None else large) else MIP_GAP_SMALL})
 
 
 def parts(problem: Problem) -> list[Problem]:
@@ -293,14 +168,8 @@ def _columns(problem: Problem, soft: bool) -> int:
         n += soft and limits.max_measures is not None
     scores = {id(o): o for o in (*problem.objectives, *(g.score for g in problem.guards))}
     for o in scores.values():
-        n += len(_keys(o, problem.blocks))
+        n += len(bucket_keys(o, problem.blocks))
     return n
-
-
-def _keys(o: Objective, blocks: Sequence[PlanBlock]) -> list[str]:
-    """The buckets of one score: those of its fixed pay, of the strategy and of its changing plans."""
-    return sorted(set(o.fixed) | set(o.pi) | {k for b in blocks if b.plan.id in o.plans
-                                             for v in b.variables for k in v.buckets})
 
 
 def _combine(problem: Problem, solved: list[tuple[Problem, Solution | list[Infeasible]]]) -> Solution | list[Infeasible]:
@@ -350,68 +219,18 @@ def _solve_one(problem: Problem, time_limit: float,
     return found
 
 
-def _score_rows(rows: _Rows, cols: _Columns, o: Objective, blocks: Sequence[PlanBlock],
-                plan_cols: dict[str, _PlanColumns]) -> list[int]:
-    """The columns e_k >= |q_k - pi_k| of one score, one per bucket: its D is 1/2 their sum."""
-    mine = []
-    for k in _keys(o, blocks):
-        e = cols.new()
-        mine.append(e)
-        terms = [(plan_cols[b.plan.id].w[j], b.pay * v.buckets[k] / 100 / o.total)
-                 for b in blocks if b.plan.id in o.plans
-                 for j, v in enumerate(b.variables) if v.buckets.get(k)]
-        constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
-        # e >= q - pi and e >= pi - q, with q - pi = sum(terms) + constant
-        rows.add([(e, 1.0), *[(c, -a) for c, a in terms]], constant, INF)
-        rows.add([(e, 1.0), *[(c, a) for c, a in terms]], -constant, INF)
-    return mine
-
-
-def _mix_rows(rows: _Rows, cols: _Columns, problem: Problem, plan_cols: dict[str, _PlanColumns],
-              soft: bool) -> list[int]:
-    """The rows of the limits across plans (``problem.mixes``); with ``soft``, each may be missed by
-    a slack column (returned)."""
-    w_of: dict[tuple[str, str], int] = {}
-    z_of: dict[tuple[str, str], int] = {}
-    for b in problem.blocks:
-        pc = plan_cols[b.plan.id]
-        for j, v in enumerate(b.variables):
-            w_of[(b.plan.id, v.component.id)], z_of[(b.plan.id, v.component.id)] = pc.w[j], pc.z[j]
-    slack: list[int] = []
-
-    def add(terms: list[tuple[int, float]], lower: float, upper: float) -> None:
-        if soft:
-            if lower > -INF:
-                slack.append(cols.new())
-                rows.add([*terms, (slack[-1], 1.0)], lower, INF)
-            if upper < INF:
-                slack.append(cols.new())
-                rows.add([*terms, (slack[-1], -1.0)], -INF, upper)
-        else:
-            rows.add(terms, lower, upper)
-
-    for m in problem.mixes:
-        terms = [(w_of[(p, c)], a) for p, c, a in m.terms if (p, c) in w_of]
-        if terms and (m.lower > -INF or m.upper < INF):
-            add(terms, m.lower, m.upper)
-        keep = [(z_of[k], 1.0) for k in m.keep if k in z_of]
-        if keep:
-            add(keep, 1.0, INF)
-    return slack
-
-
 def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None,
            soft_tiers: bool = False) -> Solution | list[Infeasible]:
     """One programme; ``large``: solve it as a large one (gap, tie-break) or exactly (default: by
     its own size); ``soft_tiers``: the guarded scores may leave their tier, by slack minimised first."""
-    rows = _Rows()
-    cols = _Columns()
-    plan_cols = {b.plan.id: _plan_rows(rows, cols, b, problem.limits, soft=soft) for b in problem.blocks}
+    rows = Rows()
+    cols = Columns()
+    plan_cols = {b.plan.id: plan_rows(rows, cols, b, problem.limits, soft=soft) for b in problem.blocks}
     e_cols: list[int] = []
     groups: list[list[int]] = []
     of_score: dict[int, list[int]] = {}
     for o in problem.objectives:
-        mine = of_score[id(o)] = _score_rows(rows, cols, o, problem.blocks, plan_cols)
+        mine = of_score[id(o)] = score_rows(rows, cols, o, problem.blocks, plan_cols)
         e_cols += mine
         groups.append(mine)
     tier_slack: list[int] = []
@@ -421,7 +240,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
             continue  # a constant here
         known = of_score.get(id(g.score))
         # a score that is not minimised gets columns of its own (a minimised one shares them)
-        mine = known if known is not None else _score_rows(rows, cols, g.score, problem.blocks, plan_cols)
+        mine = known if known is not None else score_rows(rows, cols, g.score, problem.blocks, plan_cols)
         of_score[id(g.score)] = mine
         if soft_tiers:
             s = cols.new()
@@ -430,7 +249,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
         else:
             rows.add([(e, 0.5) for e in mine], -INF, g.limit)
     if problem.mixes:
-        tier_slack += _mix_rows(rows, cols, problem, plan_cols, soft_tiers)
+        tier_slack += mix_rows(rows, cols, problem, plan_cols, soft_tiers)
     slack = [s for pc in plan_cols.values() for s in pc.slack] + tier_slack
     moves = [d for pc in plan_cols.values() for d in pc.d]
     # lexicographic: limits missed (soft only), then D = 1/2 sum e, then the points moved. On a
@@ -446,7 +265,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
         cost = {c: scale for c in stage}
         if large and stage is e_cols:
             cost.update({d: MOVE_COST_LARGE for d in moves})
-        result = _milp(cols, rows, cost, time_limit, large)
+        result = run_milp(cols, rows, cost, time_limit, large)
         if result.x is None:
             if i == 0 and result.status == 2:
                 return diagnose(problem)
@@ -483,10 +302,10 @@ LIMIT_NAMES = {
 
 def _feasible(block: PlanBlock, limits: Limits, relax: frozenset[str]) -> float | None:
     """The least total move that meets one plan's limits (all but ``relax``), None if none does."""
-    rows = _Rows()
-    cols = _Columns()
-    pc = _plan_rows(rows, cols, block, limits, relax)
-    res = _milp(cols, rows, {d: 1.0 for d in pc.d}, TIME_LIMIT)
+    rows = Rows()
+    cols = Columns()
+    pc = plan_rows(rows, cols, block, limits, relax)
+    res = run_milp(cols, rows, {d: 1.0 for d in pc.d}, TIME_LIMIT)
     return float(res.fun) if res.status == 0 else None
 
 
