@@ -15,6 +15,7 @@ that cannot be read makes the whole entry a miss.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Collection, Sequence
 
@@ -83,8 +84,8 @@ def from_record(r: list[Any], names: Sequence[str]) -> Finding:
         anchor=None if a is None else Anchor(a[0], a[1], _tuples(a[2]), _tuples(a[3])))
 
 
-_OTHER_FIELDS = ("files_checked", "files_skipped", "documents", "as_of", "rules_run", "root", "rates",
-                 "checked_files", "skipped_files")
+#: the result's fields beside its findings: numbers, text and tuples of them
+_OTHER_FIELDS = tuple(f.name for f in dataclasses.fields(LintResult) if f.name not in ("findings", "suppressed"))
 
 
 def encode_run(result: LintResult, extra: Any) -> bytes:
@@ -132,9 +133,5 @@ def decode_run(payload: bytes, only: Collection[str] | None = None) -> tuple[Lin
         start = base + (bounds[n - 1] if n else 0)
         f = from_record(json.loads(payload[start:base + bounds[n]]), names)
         (findings if n < found else suppressed).append(f)
-    other = dict(zip(_OTHER_FIELDS, head["other"]))
-    other["rules_run"] = tuple(other["rules_run"])
-    other["rates"] = tuple(other["rates"])
-    other["checked_files"] = tuple(other["checked_files"])
-    other["skipped_files"] = _tuples(other["skipped_files"])
+    other = {name: _tuples(value) for name, value in zip(_OTHER_FIELDS, head["other"])}
     return LintResult(findings=tuple(findings), suppressed=tuple(suppressed), **other), head["extra"]
