@@ -2,6 +2,11 @@
 
 ``lint(LintOptions(...))`` is what the ``check`` command calls; ``lint_at_ref`` runs the same
 check on the merge-base of a git reference. Nothing here imports the CLI.
+
+It is a module of its own at the package's top, not part of ``engine/``: it is the one stage
+that ties reading, the engine and the gate (exceptions, ``--new-since``) together, and its
+``lint`` is the public API (``incentive_lint.lint``). The three top-level modules are the three
+ends of the pipeline: this one, the click layer (``cli``) and the contributors' tool (``dev``).
 """
 from __future__ import annotations
 
