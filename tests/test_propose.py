@@ -222,7 +222,7 @@ def _repo(tmp_path: Path, plans: list[list[tuple[str, int]]], heads: list[int], 
     return repo
 
 
-def _exhaustive(problem: Any) -> float:
+def exhaustive(problem: Any) -> float:
     """The least D over every whole-percent weighting the limits allow (brute force)."""
     lim: Limits = problem.limits
     per_plan = []
@@ -256,8 +256,8 @@ def _exhaustive(problem: Any) -> float:
     return best
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_solver_optimum_matches_exhaustive_search(tmp_path: Path, seed: int) -> None:
+def random_problem(tmp_path: Path, seed: int) -> Any:
+    """A small random case (two plans, random limits and tiers) small enough for ``exhaustive``."""
     rng = random.Random(seed)
     kpis = ["k0", "k1", "k2", "kl"]
     plans = []
@@ -277,8 +277,14 @@ def test_solver_optimum_matches_exhaustive_search(tmp_path: Path, seed: int) -> 
     assert len(problem.blocks) == 2
     if not seed % 2:  # the score the solver starts from is the report's
         assert evaluate(problem, {})[0] == pytest.approx(ws.model.divergence().score, abs=1e-12)
+    return problem
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_solver_optimum_matches_exhaustive_search(tmp_path: Path, seed: int) -> None:
+    problem = random_problem(tmp_path, seed)
     solved = solve(problem)
-    brute = _exhaustive(problem)
+    brute = exhaustive(problem)
     if brute == float("inf"):
         assert not isinstance(solved, Solution) or solved.transition
         return

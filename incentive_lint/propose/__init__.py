@@ -94,9 +94,10 @@ class Proposal:
     additions: tuple[Addition, ...] = ()
     #: seconds per phase (lint, build, solve, patch, re-lint), measured in this run
     timings: dict[str, float] = field(default_factory=dict)
-    #: the solver stopped at its time limit: the weights are the best it found, at most this
-    #: relative gap from the best D possible (None: proven the best)
+    #: not proven the best: the least D possible may be at most this relative gap lower (None:
+    #: proven the best); ``Solution.unproven_reason`` says why ("time" or "relaxation")
     unproven_gap: float | None = None
+    unproven_reason: str = "time"
 
 
 def scores(model: Model) -> Scores:
@@ -364,7 +365,7 @@ def _propose(options: ProposeOptions) -> Proposal:
     if not edits and not additions:
         clock.lap("patch")
         return dataclasses.replace(base, after=before, transition=solved.transition, tiers=solved.tiers,
-                                   unproven_gap=solved.unproven_gap)
+                                   unproven_gap=solved.unproven_gap, unproven_reason=solved.unproven_reason)
     starts: dict[str, list[int]] = {}
     edits = _cuts(ws, edits, originals, starts)
     files = sorted({e.file for e in edits} | {a.file for a in additions})
@@ -379,7 +380,8 @@ def _propose(options: ProposeOptions) -> Proposal:
     proposal = dataclasses.replace(
         base, status="proposed", after=scores(after_ws.model), edits=tuple(edits), diff=diff,
         patched=patched, resolved=resolved, remaining=remaining, new_findings=new, paths={f: str(ws.sources[f]) for f in files}, moved=solved.moved,
-        transition=solved.transition, tiers=solved.tiers, additions=tuple(additions), unproven_gap=solved.unproven_gap)
+        transition=solved.transition, tiers=solved.tiers, additions=tuple(additions), unproven_gap=solved.unproven_gap,
+        unproven_reason=solved.unproven_reason)
     clock.lap("re-lint")
     if any(f.severity >= Severity.ERROR for f in new):
         return dataclasses.replace(proposal, status="withheld")

@@ -144,8 +144,13 @@ def _tiers(p: Proposal) -> list[str]:
     return [visible(i.detail[:1].upper() + i.detail[1:] + ".") for i in p.tiers]
 
 
-def _unproven(gap: float) -> str:
-    """Why these weights may not be the very best: the solver ran out of time."""
+def _unproven(gap: float, reason: str) -> str:
+    """Why these weights may not be the very best: the solver ran out of time, or (a large
+    repository) most plans' weights came from the relaxation and the rest could not make up the gap."""
+    if reason == "relaxation":
+        return (f"On a repository this size most plans' weights come from the solver's continuous relaxation "
+                f"(docs/propose.md): these weights are not proven the best, and the least D possible is at most "
+                f"{gap:.2%} lower. Fewer plans (--plan) are solved exactly.")
     return (f"The solver stopped at its time limit ({TIME_LIMIT:g} s) before proving these weights the best: "
             f"they are the best it found, and the least D possible is at most {gap:.2%} lower. "
             "Fewer plans (--plan) make the problem smaller.")
@@ -154,7 +159,7 @@ def _unproven(gap: float) -> str:
 def render_text(p: Proposal, markdown: bool = False) -> str:
     out = [_headline(p), ""]
     if p.unproven_gap is not None:
-        out += [_unproven(p.unproven_gap), ""]
+        out += [_unproven(p.unproven_gap, p.unproven_reason), ""]
     if p.infeasible:
         out += [f"- {line}" if markdown else f"  {line}" for line in _why_infeasible(p)] + [""]
     if p.transition:
@@ -232,6 +237,8 @@ def render_json(p: Proposal) -> str:
         "skipped": [{"plan": plan, "reason": reason} for plan, reason in p.skipped],
         "lifted": [{"plan": plan, "limit": limit} for plan, limit in p.lifted],
         "proven_best": p.unproven_gap is None, "unproven_gap": p.unproven_gap,
+        "unproven_because": None if p.unproven_gap is None else
+        {"time": "time limit", "relaxation": "relaxation"}[p.unproven_reason],
     }
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

@@ -20,15 +20,19 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from incentive_lint.base.errors import UsageError
-from incentive_lint.propose.problem import Guard, Limits, Mix, PlanBlock, Problem, score_of
-from incentive_lint.propose.programme import (INF, LARGE, Columns, Rows, bucket_keys, mix_rows, plan_rows,
-                                              run_milp, score_rows)
+from incentive_lint.propose.problem import Guard, Limits, Mix, Objective, PlanBlock, Problem, score_of
+from incentive_lint.propose.programme import (INF, LARGE, MIP_GAP_LARGE, Columns, Rows, bucket_keys, mix_rows,
+                                              plan_rows, run_milp, score_rows)
+from incentive_lint.propose.relaxation import WHOLE, relax
 
 #: how much worse than the best D the second solve may be (rounding of the first)
 D_TOLERANCE = 1e-9
 TIME_LIMIT = 60.0
 #: on a large repository, the cost of one point moved next to D (which is 0..1): it only breaks ties
 MOVE_COST_LARGE = 1e-9
+#: from this many columns the exact programme is solved for the plans the relaxation leaves
+#: unsettled only (``_settled``)
+SETTLE = 5000
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,12 @@ class Solution:
     transition: tuple[Infeasible, ...] = ()
     #: scores no weighting within the limits keeps in their tier (``constraint`` "divergence")
     tiers: tuple[Infeasible, ...] = ()
-    #: the solver stopped at its time limit before proving this the best: how far from the best
-    #: possible the answer may be (HiGHS's relative gap), else None
+    #: not proven the best: how far the least D possible may be below this one (a relative gap),
+    #: else None (proven the best, on a large repository within ``MIP_GAP_LARGE``)
     unproven_gap: float | None = None
+    #: why not: "time" (the solver stopped at its time limit; the gap is HiGHS's) or "relaxation"
+    #: (the plans the relaxation settled; the gap is to its bound, see ``_settled``)
+    unproven_reason: str = "time"
 
 
 @dataclass(frozen=True)
@@ -194,14 +201,18 @@ def _combine(problem: Problem, solved: list[tuple[Problem, Solution | list[Infea
         tiers += found.tiers
         for o, value in zip(piece.objectives, found.scores):
             score[index[id(o)]] = value
-    gaps = [found.unproven_gap for _, found in solved
-            if not isinstance(found, list) and found.unproven_gap is not None]
+    unproven = [found for _, found in solved if not isinstance(found, list) and found.unproven_gap is not None]
     return Solution(weights, tuple(score[n] for n in range(len(problem.objectives))), moved, tuple(transition),
-                    tuple(tiers), max(gaps) if gaps else None)
+                    tuple(tiers), max((f.unproven_gap or 0.0 for f in unproven), default=None),
+                    "time" if any(f.unproven_reason == "time" for f in unproven) else "relaxation")
 
 
 def _solve_one(problem: Problem, time_limit: float,
                large: dict[bool, bool] | None = None) -> Solution | list[Infeasible]:
+    if _columns(problem, False) > SETTLE:
+        settled = _settled(problem, time_limit)
+        if settled is not None:
+            return settled
     found = _solve(problem, time_limit, soft=False, large=None if large is None else large[False])
     if not isinstance(found, list):
         return found
@@ -217,6 +228,81 @@ def _solve_one(problem: Problem, time_limit: float,
         if not isinstance(soft, list):
             return dataclasses.replace(soft, tiers=_missed(problem.guards, problem.mixes, problem.blocks, soft.weights))
     return found
+
+
+def _settled(problem: Problem, time_limit: float) -> Solution | None:
+    """A large problem solved in two steps: the relaxation (``relaxation``), which settles every
+    plan whose fractional answer is already a whole-percent weighting within its own limits, then
+    the exact programme for the other plans, with the settled plans' pay as fixed amounts. None
+    when the relaxation has no answer or the rest none within the limits (the whole programme is
+    then solved, or says why there is none)."""
+    relaxed = relax(problem, time_limit)
+    if relaxed is None:
+        return None
+    in_mix = {plan for m in problem.mixes for plan in m.plans}
+    settled = {b.plan.id: whole for b in problem.blocks
+               if b.plan.id not in in_mix and (whole := _whole(b, relaxed.weights, problem.limits)) is not None}
+    if not settled:
+        return None
+    rest = _without(problem, settled)
+    found = _solve(rest, time_limit, soft=False) if rest.blocks else Solution({}, tuple(
+        score_of(o, (), {}) for o in rest.objectives), 0.0)
+    if isinstance(found, list):
+        return None
+    weights = dict(found.weights)
+    moved = found.moved
+    for b in problem.blocks:
+        if b.plan.id in settled:
+            for v in b.variables:
+                weights[(v.plan, v.component.id)] = settled[b.plan.id][v.component.id]
+                moved += abs(settled[b.plan.id][v.component.id] - v.current)
+    gap = (sum(found.scores) - relaxed.bound) / sum(found.scores) if sum(found.scores) > 0 else 0.0
+    if found.unproven_gap is None and gap > MIP_GAP_LARGE:
+        found = dataclasses.replace(found, unproven_gap=gap, unproven_reason="relaxation")
+    return dataclasses.replace(found, weights=weights, moved=moved)
+
+
+def _whole(block: PlanBlock, weights: dict[tuple[str, str], float], limits: Limits) -> dict[str, float] | None:
+    """The plan's relaxed weights, if they are whole percents that meet its own limits (each kept
+    measure at least the minimum, no more measures than the maximum); else None."""
+    out: dict[str, float] = {}
+    for v in block.variables:
+        w = v.current if v.held else weights[(v.plan, v.component.id)]
+        if abs(w - round(w)) > WHOLE:
+            return None
+        out[v.component.id] = float(round(w))
+    kept = [v for v in block.variables if out[v.component.id] > 0]
+    if limits.max_measures is not None and len(kept) > limits.max_measures:
+        return None
+    if limits.min_weight is not None and any(out[v.component.id] < limits.min_weight for v in kept if not v.held):
+        return None
+    return out
+
+
+def _without(problem: Problem, settled: dict[str, dict[str, float]]) -> Problem:
+    """The problem for the plans not ``settled``: the settled plans' pay, at their settled weights,
+    joins each score's fixed amounts (a score keeps its name, plans and total)."""
+    amounts: dict[str, dict[str, float]] = {}
+    for b in problem.blocks:
+        if b.plan.id in settled:
+            mine = amounts[b.plan.id] = {}
+            for v in b.variables:
+                for k, f in v.buckets.items():
+                    mine[k] = mine.get(k, 0.0) + b.pay * settled[b.plan.id][v.component.id] / 100 * f
+    new: dict[int, Objective] = {}
+
+    def moved(o: Objective) -> Objective:
+        if id(o) not in new:
+            fixed = dict(o.fixed)
+            for plan in sorted(o.plans & amounts.keys()):
+                for k, a in amounts[plan].items():
+                    fixed[k] = fixed.get(k, 0.0) + a
+            new[id(o)] = dataclasses.replace(o, fixed=fixed)
+        return new[id(o)]
+
+    return dataclasses.replace(problem, blocks=tuple(b for b in problem.blocks if b.plan.id not in settled),
+                               objectives=tuple(moved(o) for o in problem.objectives),
+                               guards=tuple(dataclasses.replace(g, score=moved(g.score)) for g in problem.guards))
 
 
 def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None,
