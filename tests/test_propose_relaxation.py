@@ -129,3 +129,30 @@ def test_a_gap_the_relaxation_cannot_close_is_stated(corpus_problem: Problem,
     assert isinstance(settled, Solution)
     assert settled.unproven_reason == "relaxation"
     assert settled.unproven_gap == pytest.approx(1 - 0.9 * real(corpus_problem, 60.0).bound / sum(settled.scores))
+
+
+def test_the_output_says_when_the_relaxation_leaves_a_gap(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The text names the relaxation and the gap; the JSON says proven_best false and why."""
+    import json
+    import shutil
+
+    import incentive_lint.propose.relaxation as relaxation
+    from tests.test_propose import EXAMPLE, _cli
+
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo)
+    args = ["propose", str(repo), "--as-of", "2025-06-30", "--max-change", "200", "--no-cache"]
+    monkeypatch.setattr(solver, "SETTLE", 0)
+    _, exact, _ = _cli([*args, "--format", "json"], capsys)
+    assert json.loads(exact)["proven_best"] is True and json.loads(exact)["unproven_because"] is None
+    real = relaxation.relax
+    monkeypatch.setattr(solver, "relax", lambda p, t: (lambda r: r and relaxation.Relaxed(r.weights, r.bound / 2))(
+        real(p, t)))
+    _, text, _ = _cli(args, capsys)
+    assert "continuous relaxation" in text and "the least D possible is at most" in text
+    assert "time limit" not in text
+    _, out, _ = _cli([*args, "--format", "json"], capsys)
+    data = json.loads(out)
+    assert data["proven_best"] is False and data["unproven_because"] == "relaxation"
+    assert data["unproven_gap"] == pytest.approx(0.5, abs=0.01)

@@ -42,7 +42,9 @@ def _strategic_kpis(model: Model, strategy: Strategy) -> dict[str, str]:
     return out
 
 
-def _source_gap(model: Model, kpi: Kpi, by: _dt.date) -> str | None:
+def source_gap(model: Model, kpi: Kpi, by: _dt.date) -> str | None:
+    """What keeps the KPI from being measured by ``by`` (no data source, or a system not live by
+    then), in the rule's words; None if it can be (also for a system id that is not defined)."""
     if not kpi.data_source:
         return "has no data source"
     system = model.systems.get(kpi.data_source)
@@ -64,7 +66,7 @@ def kpi_without_data_source(model: Model, options: Mapping[str, Any]) -> Iterato
     for k in _by_id(model.kpis.values()):
         if k.id not in strategic and k.id not in paid:
             continue
-        gap = _source_gap(model, k, by)
+        gap = source_gap(model, k, by)
         if gap is None:
             continue
         comps = sorted(paid.get(k.id, []), key=lambda c: c.key)

@@ -32,7 +32,7 @@ def _live_strategies(model: Model) -> list[Strategy]:
     return [out[k] for k in sorted(out)]
 
 
-def _role_problem(model: Model, role_id: str | None) -> tuple[str, str] | None:
+def role_problem(model: Model, role_id: str | None) -> tuple[str, str] | None:
     """Why a role cannot own something: ("missing"|"vacant", detail), or None if it can (or is unknown)."""
     if not role_id:
         return "missing", "no owner is named"
@@ -120,7 +120,7 @@ def priority_without_owner(model: Model, options: Mapping[str, Any]) -> Iterator
     """A priority names no accountable executive, an unknown role, or a role with headcount 0."""
     for s in _live_strategies(model):
         for p in s.priorities:
-            problem = _role_problem(model, p.accountable)
+            problem = role_problem(model, p.accountable)
             if problem is None:
                 continue
             kind, detail = problem
@@ -143,7 +143,7 @@ def kpi_without_owner(model: Model, options: Mapping[str, Any]) -> Iterator[Hit]
     """A KPI has no owner, or its owner is not a role; an error when an in-force plan pays on it."""
     paying = model.components_paying_on()
     for k in sorted(model.kpis.values(), key=lambda x: x.id):
-        problem = _role_problem(model, k.owner)
+        problem = role_problem(model, k.owner)
         if problem is None or problem[0] == "vacant":
             continue
         detail = "" if problem[0] == "missing" else f" ({problem[1]})"

@@ -8,7 +8,7 @@ from incentive_lint.base.findings import Severity
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import LEGACY, Kpi, Objective, Plan
 from incentive_lint.checks.api import CheckFunction, Hit, link, names
-from incentive_lint.checks.clarity import _role_problem
+from incentive_lint.checks.clarity import role_problem
 
 
 def _roll_up(model: Model, obj: Objective) -> tuple[str, str, list[str]]:
@@ -94,7 +94,7 @@ def objective_without_owner(model: Model, options: Mapping[str, Any]) -> Iterato
     for b in model.budgets.values():
         items.extend(("investment", x) for x in b.investments if "id" in x.raw)
     for what, item in sorted(items, key=lambda pair: (pair[0] != "objective", pair[1].id)):
-        problem = _role_problem(model, item.owner)
+        problem = role_problem(model, item.owner)
         if problem is None:
             continue
         detail = "" if problem[0] == "missing" else f": {problem[1]}"

@@ -14,7 +14,7 @@ A KPI is offered to a plan only when paying on it could help and paying on it is
 The last point is decided by the rules' own check functions, run on a probe: the plan as it is
 on file, with one component per KPI in question in place of its own. So ``propose`` and
 ``check`` cannot disagree on what a role can see; a change to either rule applies here as well.
-The owner and data-source tests are the ones those rules use (``_role_problem``, ``_source_gap``).
+The owner and data-source tests are the ones those rules use (``role_problem``, ``source_gap``).
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence, cast
 
-from incentive_lint.checks.capability_measurement import (GRANULARITY, LEVEL_GRANULARITY, _source_gap,
-                                                          line_of_sight_mismatch, measurement_cadence_mismatch)
-from incentive_lint.checks.clarity import _role_problem
+from incentive_lint.checks.capability_measurement import (GRANULARITY, LEVEL_GRANULARITY, line_of_sight_mismatch,
+                                                          measurement_cadence_mismatch, source_gap)
+from incentive_lint.checks.clarity import role_problem
 from incentive_lint.model.core import Model
 from incentive_lint.model.entities import Component, Kpi, Plan
 
@@ -86,9 +86,9 @@ def _sound(model: Model, kpi: Kpi) -> bool:
     if kpi.introduced is not None and kpi.introduced > model.as_of:
         return False
     # owned means owned by someone: a named role that exists and is held (not vacant)
-    if not kpi.owner or kpi.owner not in model.roles or _role_problem(model, kpi.owner) is not None:
+    if not kpi.owner or kpi.owner not in model.roles or role_problem(model, kpi.owner) is not None:
         return False
-    return _source_gap(model, kpi, max(model.strategy_start, model.as_of)) is None
+    return source_gap(model, kpi, max(model.strategy_start, model.as_of)) is None
 
 
 def _blocked(model: Model, plan: Plan, probes: Sequence[Component]) -> set[str]:
