@@ -1,4 +1,4 @@
-"""Positions in source files: 1-based line/column spans and node paths.
+"""Positions in source files: 1-based line/column spans, node paths and locations (``Loc``).
 
 Line numbers count ``\\n`` only, as git and GitHub do (YAML itself also counts ``\\r``,
 U+2028 and U+2029, which would shift every later line in a code review).
@@ -7,10 +7,22 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Tuple, Union
+from typing import NamedTuple, Tuple, Union
 
 PathItem = Union[str, int]
 NodePath = Tuple[PathItem, ...]
+
+
+class Loc(NamedTuple):
+    """Where an entity or field is: file, document index and node path (a tuple: cheap to
+    make by the ten thousand, immutable and hashable)."""
+
+    file: str
+    doc: int
+    path: NodePath = ()
+
+    def at(self, *more: str | int) -> Loc:
+        return Loc(self.file, self.doc, (*self.path, *more))
 
 
 @dataclass(frozen=True, order=True, slots=True)

@@ -41,10 +41,9 @@ from typing import Any, Callable
 
 from incentive_lint.base.resources import catalog_dir, schemas_dir
 from incentive_lint.base.findings import Anchor, Finding, LintResult, Related, Severity
-from incentive_lint.base.source import Position, Span
+from incentive_lint.base.source import Loc, Position, Span
 from incentive_lint.base.version import VERSION
-from incentive_lint.model.core import InvalidDocument
-from incentive_lint.model.entities import Loc
+from incentive_lint.model.invalid_document import InvalidDocument
 from incentive_lint.read.documents import Issue
 
 #: the folder name at the repository root

@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 from incentive_lint.base.source import Span
 from incentive_lint.engine.cache import Cache, _Unencodable, digest, encode
-from incentive_lint.model.core import InvalidDocument
+from incentive_lint.model.invalid_document import InvalidDocument
 from incentive_lint.read.documents import Document, Issue, Limits
 from incentive_lint.read.files import Candidate, read_text
 from incentive_lint.read.positions import Positions

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from incentive_lint.read.documents import Document
 from incentive_lint.model.taxonomy import Taxonomy
 from incentive_lint.model.core import (Model)
-from incentive_lint.model.core import InvalidDocument
+from incentive_lint.model.invalid_document import InvalidDocument
 from incentive_lint.model.entities import (Body, Budget, Component, CurrencyRates, Rate, Definition, Function, Investment, KeyResult, Kpi, Loc, Objective, Offer, Org, Plan, Priority, Reference, Role, RunBudget, Strategy, System, Target, _date, _int, _num, _str, _t)
 
 class _Builder:

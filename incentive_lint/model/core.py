@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from incentive_lint.read.documents import Issue
-from incentive_lint.base.source import Span
+from incentive_lint.model.invalid_document import InvalidDocument
 from incentive_lint.model.taxonomy import Taxonomy
 from incentive_lint.model.entities import (Body, Budget, Component, CurrencyRates, Definition, Rate, Entity, Function, Kpi, LEGACY, Objective, Offer, Org, Plan, Priority, Reference, Role, Strategy, System, UNALIGNED)
 
@@ -78,27 +78,6 @@ class Divergence:
         keys = sorted(set(self.q) | set(self.pi))
         rows = [(k, self.q.get(k, 0.0), self.pi.get(k, 0.0)) for k in keys]
         return sorted(rows, key=lambda r: (-abs(r[1] - r[2]), r[0]))
-
-
-@dataclass(frozen=True)
-class InvalidDocument:
-    """A document left out of the model because it failed validation (or its kind is misspelt).
-
-    Its ids are still read, defensively, so that references to it are known (not dangling)
-    and the findings that depend on it can be held back (see ``engine/invalid.py``)."""
-
-    file: str
-    doc: int
-    #: the kind its ids are read as: the declared one, or the one suggested for a misspelt kind
-    kind: str
-    #: the document's own ``id`` when it is a string
-    id: str | None
-    #: the document as read (plain data; only its ids are used)
-    data: Any
-    #: where the document names itself (its ``id``, else its ``kind``)
-    at: Span
-    #: the lines of its errors, ascending
-    error_lines: tuple[int, ...] = ()
 
 
 @dataclass(eq=False)  # one run's state: identical only to itself (and hashable by identity)

@@ -6,28 +6,16 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
-from incentive_lint.base.source import NodePath
+from incentive_lint.base.source import Loc
 
 
 LEGACY = "legacy"
 #: component types that gate or scale pay instead of carrying a share of it (outside the weight sum)
 NON_PAYING: tuple[str, ...] = ("gate", "modifier")
-#: component types that gate or scale pay instead of carrying a share of it (outside the weight sum)
+#: the bucket of pay on KPIs whose drivers no priority of the strategy names
 UNALIGNED = "unaligned"
 PERIOD_MONTHS = {"weekly": 0.25, "monthly": 1, "quarterly": 3, "semi-annual": 6, "semiannual": 6,
                  "annual": 12, "yearly": 12}
-
-
-class Loc(NamedTuple):
-    """Where an entity or field is: file, document index and node path (a tuple: cheap to
-    make by the ten thousand, immutable and hashable)."""
-
-    file: str
-    doc: int
-    path: NodePath = ()
-
-    def at(self, *more: str | int) -> Loc:
-        return Loc(self.file, self.doc, (*self.path, *more))
 
 
 def _t(value: Any) -> tuple[str, ...]:
