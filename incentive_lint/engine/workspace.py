@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from incentive_lint.read import schema
 from incentive_lint.settings.catalog import Catalog, load_catalog
@@ -24,7 +24,6 @@ from incentive_lint.settings.config import Config, RuleSelection, RuleSetting
 from incentive_lint.settings.config import discover as discover_config
 from incentive_lint.settings.config import load as load_config
 from incentive_lint.settings.config import settings as rule_settings
-from incentive_lint.engine.engine import default_jobs
 from incentive_lint.engine.cache import code_stamp, digest, open_cache
 from incentive_lint.engine.file_cache import FileCache, encode_outcome
 from incentive_lint.base.kinds import KIND_SCHEMAS, suggest
@@ -34,10 +33,13 @@ from incentive_lint.read.scope import Scope
 from incentive_lint.read.locator import Locator
 from incentive_lint.read.parse import node_span, parse_text
 from incentive_lint.read.positions import Positions
-from incentive_lint.model.build import BuildMemo, build
-from incentive_lint.model.core import InvalidDocument, Model
+from incentive_lint.model.invalid_document import InvalidDocument
 from incentive_lint.base.source import Span
 from incentive_lint.model.taxonomy import default_taxonomy
+
+if TYPE_CHECKING:  # the model and the engine are imported when files are read: a cached run needs neither
+    from incentive_lint.model.build import BuildMemo
+    from incentive_lint.model.core import Model
 
 
 @dataclass
@@ -291,6 +293,8 @@ def _read_all(candidates: List[Candidate], jobs: int | None, limits: Limits = DE
               ) -> Iterator[FileOutcome]:
     """Every file's outcome, in candidate order; in worker processes for large repositories,
     which also encode each file's cache entry into ``encoded`` when it is given."""
+    from incentive_lint.engine.engine import default_jobs
+
     count = default_jobs(len(candidates)) if jobs is None else max(1, jobs)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the parse loop allocates millions of objects that all stay alive
@@ -460,6 +464,8 @@ def read_workspace(options: LintOptions, setup: Setup | None = None) -> Workspac
         if positions is not None:
             locator.add_positions(candidate.display, positions)
     progress.close()
+    from incentive_lint.model.build import build
+
     as_of = options.as_of or _dt.date.today()
     model = build(valid, taxonomy, as_of, invalid, memo=options.build_memo)
     # Everything read so far lives until the end of the run: keep the cyclic GC from
