@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import click
 
@@ -91,6 +91,50 @@ def _progress_wanted() -> bool:
         return False
 
 
+def _refuse_empty(result: Any, ws: Any, paths: Sequence[str], allow_empty: bool) -> None:
+    """An empty folder or a mistyped path must not pass CI as "0 findings" (unless --allow-empty)."""
+    if not allow_empty:
+        from incentive_lint.run import nothing_checked
+
+        empty = nothing_checked(result, ws, list(paths) or ["."])
+        if empty is not None:
+            raise UsageError(empty)
+
+
+def _note_partial(paths: Sequence[str]) -> None:
+    """Say what reading only the named files does to references, when a file was named."""
+    if any(Path(p).is_file() for p in paths):
+        click.echo("incentive-lint: note: only the named files were read, so references to KPIs, roles or plans "
+                   "defined in other files look unknown; check the whole folder, or add --only-files to check it "
+                   "and report just the findings that touch these files.", err=True)
+
+
+def _rules_of(result: Any, ws: Any) -> dict[str, Any]:
+    """The catalog entries of the rules that ran (all a reporter reads of the workspace)."""
+    return {slug: ws.catalog.rules[slug] for slug in result.rules_run if slug in ws.catalog.rules}
+
+
+def _render(result: Any, rules: dict[str, Any], targets: Sequence[tuple[str, str | None]], *, color: bool,
+            quiet: bool, fail_on: str, statistics: bool) -> list[str]:
+    """The text of each requested output, in the order of ``targets``."""
+    from incentive_lint.outputs.formats import REPORTERS
+
+    texts = []
+    for name, target in targets:
+        render: Any = REPORTERS[name]
+        if statistics and target is None:  # --statistics: the counts take the terminal's place
+            from incentive_lint.outputs.formats import statistics as stats
+
+            texts.append(stats.render_json(result) if name == "json" else stats.render_text(result))
+        elif name == "text":
+            texts.append(render(result, rules, color=color and target is None, quiet=quiet))
+        elif name == "junit":
+            texts.append(render(result, rules, fail_on=fail_on))
+        else:
+            texts.append(render(result, rules))
+    return texts
+
+
 def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, fail_on: str, quiet: bool,
               as_of: str | None, config: str | None, color: bool, *, baseline: str | None = None,
               new_since: str | None = None, only_files: bool = False, exceptions: bool = True,
@@ -102,7 +146,6 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
     """The ``check`` command: lint, drop accepted findings (exceptions, ``--new-since``, baseline,
     ``--only-files``), render every requested format, return the exit code."""
     from incentive_lint.run import LintOptions, check as lint_with_cache
-    from incentive_lint.outputs.formats import REPORTERS
 
     targets = _outputs(formats, output)
     from incentive_lint.read.parse import HAVE_LIBYAML
@@ -137,6 +180,29 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
 
         write_output(render_config(options, "json" if targets[0][0] == "json" else "text"), targets[0][1])
         return 0
+    summary = any(name == "github" for name, _ in targets) and bool(os.environ.get("GITHUB_STEP_SUMMARY"))
+    if cache and baseline is None and new_since is None and not only_files and stdin_filename is None \
+            and not (redact or show_files or statistics or summary):
+        # the plain run CI and a person repeat: the rendered outputs are kept with the run's result
+        from incentive_lint.base.findings import exit_code
+        from incentive_lint.run import check_outputs
+
+        def render_checked(result: Any, ws: Any) -> Callable[[], list[str]]:
+            _refuse_empty(result, ws, paths, allow_empty)
+            rules = _rules_of(result, ws)  # the writer holds these, not the workspace
+            return lambda: _render(result, rules, targets, color=color, quiet=quiet, fail_on=fail_on,
+                                   statistics=False)
+
+        spec = repr((targets, color, quiet, fail_on))
+        try:
+            outputs = check_outputs(options, spec, render_checked)
+        except FileNotFoundError as exc:
+            raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
+        if outputs.dangling:
+            _note_partial(paths)
+        for (_, target), text in zip(targets, outputs.texts):
+            write_output(text, target)
+        return exit_code(outputs.worst, fail_on, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code)
     known = None
     if baseline is not None:
         from incentive_lint.gate.baseline import load as load_baseline
@@ -147,12 +213,7 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
                                      else None)
     except FileNotFoundError as exc:
         raise UsageError(f"the path '{exc.args[0]}' does not exist.") from None
-    if not allow_empty:  # an empty folder or a mistyped path must not pass CI as "0 findings"
-        from incentive_lint.run import nothing_checked
-
-        empty = nothing_checked(result, ws, list(paths) or ["."])
-        if empty is not None:
-            raise UsageError(empty)
+    _refuse_empty(result, ws, paths, allow_empty)
     if new_since is not None:
         from incentive_lint.gate.baseline import filter_result, keys_of
         from incentive_lint.run import lint_at_ref
@@ -171,11 +232,8 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         result = _touching(result, paths, ws, cwd)
     if stdin_filename is not None:  # like an editor: the findings that involve the file being edited
         result = _touching(result, [stdin_filename], ws, cwd)
-    if not only_files and any(f.rule == "dangling-reference" for f in result.findings) \
-            and any(Path(p).is_file() for p in paths):
-        click.echo("incentive-lint: note: only the named files were read, so references to KPIs, roles or plans "
-                   "defined in other files look unknown; check the whole folder, or add --only-files to check it "
-                   "and report just the findings that touch these files.", err=True)
+    if not only_files and any(f.rule == "dangling-reference" for f in result.findings):
+        _note_partial(paths)
     code = result.exit_code(fail_on, exit_zero=exit_zero, warnings_exit_code=warnings_exit_code)
     if redact:
         from incentive_lint.gate.redact import redact_result
@@ -187,20 +245,10 @@ def run_check(paths: Sequence[str], formats: Sequence[str], output: str | None, 
         # on stderr when another format owns stdout, so that JSON or SARIF stays parseable
         text_only = all(name == "text" for name, target in targets if target is None)
         click.echo("".join(visible(line) + "\n" for line in result.file_lines()), nl=False, err=not text_only)
-    rules = {slug: ws.catalog.rules[slug] for slug in result.rules_run if slug in ws.catalog.rules}
+    rules = _rules_of(result, ws)
     del ws  # the reporters need only the findings: let the model's memory go before rendering
-    for name, target in targets:
-        render: Any = REPORTERS[name]
-        if statistics and target is None:  # --statistics: the counts take the terminal's place
-            from incentive_lint.outputs.formats import statistics as stats
-
-            text = stats.render_json(result) if name == "json" else stats.render_text(result)
-        elif name == "text":
-            text = render(result, rules, color=color and target is None, quiet=quiet)
-        elif name == "junit":
-            text = render(result, rules, fail_on=fail_on)
-        else:
-            text = render(result, rules)
+    reports = _render(result, rules, targets, color=color, quiet=quiet, fail_on=fail_on, statistics=statistics)
+    for (_, target), text in zip(targets, reports):
         write_output(text, target)
     if any(name == "github" for name, _ in targets) and os.environ.get("GITHUB_STEP_SUMMARY"):
         from incentive_lint.outputs.formats.github import write_step_summary

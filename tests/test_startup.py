@@ -72,3 +72,19 @@ def test_a_new_repository_s_comment_only_exclude_file_does_not_load_pathspec(tmp
     (repo / ".git" / "info" / "exclude").write_text("# comment\nplans/draft-*.yaml\n", encoding="utf-8")
     proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
     assert proc.stderr.strip().splitlines()[-1] == "True", proc.stderr
+
+
+def test_an_unchanged_re_run_loads_neither_the_model_nor_the_rules(tmp_path: Path) -> None:
+    """The second, unchanged run reads its outputs from the cache: the model, the engine, the
+    checks and the reporters are not imported (they cost a cached run about 0.1 s)."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "manufacturer", repo)
+    args = ("check", str(repo), "--as-of", "2025-03-01", "--cache-dir", str(tmp_path / "cache"), "-f", "json")
+    first = loaded(*args)
+    assert "incentive_lint.model.core" in first and "incentive_lint.engine.engine" in first
+    again = loaded(*args)
+    heavy = ("incentive_lint.model.core", "incentive_lint.model.entities", "incentive_lint.engine.engine",
+             "incentive_lint.checks", "incentive_lint.outputs.formats.json_report", "jsonschema", "celpy")
+    assert [m for m in again if m.startswith(heavy)] == []

@@ -195,6 +195,19 @@ _SKIP_LABELS = {NO_KIND: "no 'kind', not a policy file", NOT_OURS: "another tool
                 **{k: v[0] for k, v in NOT_READ_REASONS.items()}}
 
 
+def exit_code(worst: Severity | None, fail_on: str = "error", *, exit_zero: bool = False,
+              warnings_exit_code: int | None = None) -> int:
+    """The exit code of a run whose highest severity shown is ``worst`` (None: no finding); see
+    :meth:`LintResult.exit_code`."""
+    if exit_zero:
+        return EXIT_OK
+    if fail_on != "never" and worst is not None and worst >= Severity.parse(fail_on):
+        return EXIT_FINDINGS  # fail_on is one of click's choices
+    if warnings_exit_code is not None and worst is not None and worst >= Severity.WARNING:
+        return warnings_exit_code
+    return EXIT_OK
+
+
 @dataclass(frozen=True)
 class LintResult:
     """Everything a reporter needs: sorted findings plus what was checked."""
@@ -246,12 +259,5 @@ class LintResult:
                   warnings_exit_code: int | None = None) -> int:
         """0 if nothing reaches ``fail_on`` (error, warning, info or never), else 1; see the module
         docstring for ``warnings_exit_code`` and ``exit_zero``."""
-        if exit_zero:
-            return EXIT_OK
-        if fail_on != "never":
-            threshold = Severity.parse(fail_on)
-            if any(f.severity >= threshold for f in self.findings):
-                return EXIT_FINDINGS
-        if warnings_exit_code is not None and any(f.severity >= Severity.WARNING for f in self.findings):
-            return warnings_exit_code
-        return EXIT_OK
+        return exit_code(max((f.severity for f in self.findings), default=None), fail_on, exit_zero=exit_zero,
+                         warnings_exit_code=warnings_exit_code)

@@ -60,7 +60,8 @@ PACKED = frozenset({"file"})
 #: kinds whose entries are one per state of the whole repository (the whole-run result, the plan
 #: memo): only the newest few are kept, or every commit would leave one more behind (25 MB each
 #: on 20,000 files). A few, not one: switching branches back and forth still finds its result.
-KEEP_NEWEST = {"run": 4, "plans": 2}
+#: "out" holds a run's rendered outputs (``run.check_outputs``), as large as its reports.
+KEEP_NEWEST = {"run": 4, "plans": 2, "out": 2}
 
 #: the only classes an entry can rebuild (by name, from their fields in order)
 _CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (
