@@ -273,7 +273,7 @@ def _walk(top: Path, root: Path, base: Path, found: dict[str, Candidate], issues
                 is_folder = entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_folder = False
-            path = Path(entry.path)
+            path = folder / entry.name  # a child of a Path: cheaper than parsing entry.path again
             if scope is not None and (is_folder or entry.name.endswith(YAML_EXTENSIONS) or entry.is_symlink()) \
                     and scope.skips(path, is_folder or (entry.is_symlink() and os.path.isdir(path))):
                 continue  # out of scope: never listed further, opened or read

@@ -47,6 +47,7 @@ class Scope:
         #: root-relative names of the files and folders left out, sorted when read
         self.left_out: list[str] = []
         self._ignores: dict[Path, list[tuple[Path, pathspec.PathSpec]]] = {}
+        self._by_text: dict[str, list[tuple[str, pathspec.PathSpec]]] = {}
         self._top = self._git_top() if respect_gitignore else self.root
 
     def _git_top(self) -> Path:
@@ -95,16 +96,29 @@ class Scope:
         if not out and not is_folder and self.include is not None:
             out = not self.include.match_file(rel)
         if not out and self.respect_gitignore:
-            out = self._ignored(path, is_folder)
+            out = self._ignored(text, is_folder)
         if out:
             self.left_out.append(shown(rel))
         return out
 
-    def _ignored(self, path: Path, is_folder: bool) -> bool:
+    def _ignored(self, text: str, is_folder: bool) -> bool:
+        """Whether the ``.gitignore`` files ignore the path ``text`` (lexically absolute), the
+        deepest verdict winning. Names relative to each file's folder by string slicing: the
+        folders are ancestors of the path by construction, and pathlib's ``parent`` and
+        ``relative_to`` cost a 20,000-file walk 0.4 s."""
         ignored = False
-        for base, spec in self._gitignores(path.parent):
-            rel = path.relative_to(base).as_posix()
+        for prefix, spec in self._folder_ignores(os.path.dirname(text)):
+            rel = text[len(prefix):]
+            rel = rel if os.sep == "/" else rel.replace(os.sep, "/")
             verdict = spec.check_file(rel + "/" if is_folder else rel).include
             if verdict is not None:
                 ignored = verdict
         return ignored
+
+    def _folder_ignores(self, folder: str) -> list[tuple[str, pathspec.PathSpec]]:
+        """``_gitignores`` of a folder named as text, each with its folder as a prefix (cached)."""
+        cached = self._by_text.get(folder)
+        if cached is None:
+            cached = self._by_text[folder] = [(os.path.join(str(base), ""), spec)
+                                              for base, spec in self._gitignores(Path(folder))]
+        return cached
