@@ -1,7 +1,9 @@
 """The whole check, usable from Python: files -> loader -> schema -> model -> rules -> exceptions -> result.
 
-``lint(LintOptions(...))`` is what the ``check`` command calls; ``lint_at_ref`` runs the same
-check on the merge-base of a git reference. Nothing here imports the CLI.
+``lint(LintOptions(...))`` is the whole check; ``check`` is the same through the persistent
+cache, and ``check_outputs`` also keeps the rendered reports there (what the ``check`` command
+calls); ``lint_at_ref`` runs the check on the merge-base of a git reference. Nothing here imports
+the CLI.
 
 It is a module of its own at the package's top, not part of ``engine/``: it is the one stage
 that ties reading, the engine and the gate (exceptions, ``--new-since``) together, and its

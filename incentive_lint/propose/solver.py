@@ -10,6 +10,11 @@ only the scores, so when there is no solution either one plan's own limits are t
 (``diagnose`` finds which) or those tiers are: then the tiers become targets, missed as little as
 the limits allow, and the proposal says which score rises (the re-lint withholds a new error).
 
+A large problem (``SETTLE`` columns or more) is first solved as its continuous relaxation
+(``relaxation``): the plans whose answer there is already whole percents within their own limits
+keep it, and the programme above is solved for the others only (``_settled``); the relaxation's
+D bounds how far from the best the proposal can be.
+
 The rows and columns are built by ``programme``; scipy, an optional dependency
 (``incentive-lint[propose]``), is imported there only when a proposal is computed.
 """
@@ -291,7 +296,7 @@ def _without(problem: Problem, settled: dict[str, dict[str, float]]) -> Problem:
                     mine[k] = mine.get(k, 0.0) + b.pay * settled[b.plan.id][v.component.id] / 100 * f
     new: dict[int, Objective] = {}
 
-    def moved(o: Objective) -> Objective:
+    def with_settled(o: Objective) -> Objective:
         if id(o) not in new:
             fixed = dict(o.fixed)
             for plan in sorted(o.plans & amounts.keys()):
@@ -301,8 +306,9 @@ def _without(problem: Problem, settled: dict[str, dict[str, float]]) -> Problem:
         return new[id(o)]
 
     return dataclasses.replace(problem, blocks=tuple(b for b in problem.blocks if b.plan.id not in settled),
-                               objectives=tuple(moved(o) for o in problem.objectives),
-                               guards=tuple(dataclasses.replace(g, score=moved(g.score)) for g in problem.guards))
+                               objectives=tuple(with_settled(o) for o in problem.objectives),
+                               guards=tuple(dataclasses.replace(g, score=with_settled(g.score))
+                                            for g in problem.guards))
 
 
 def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None = None,
