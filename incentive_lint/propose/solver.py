@@ -235,12 +235,12 @@ def _solve_one(problem: Problem, time_limit: float,
     return found
 
 
-def _settled(problem: Problem, time_limit: float) -> Solution | None:
+def _settled(problem: Problem, time_limit: float) -> Solution | list[Infeasible] | None:
     """A large problem solved in two steps: the relaxation (``relaxation``), which settles every
     plan whose fractional answer is already a whole-percent weighting within its own limits, then
-    the exact programme for the other plans, with the settled plans' pay as fixed amounts. None
-    when the relaxation has no answer or the rest none within the limits (the whole programme is
-    then solved, or says why there is none)."""
+    the exact programme for the other plans, with the settled plans' pay as fixed amounts; or the
+    plans whose own limits leave no weighting. None when the relaxation has no answer, or the rest
+    none with no plan to blame (the whole programme is then solved, or says why there is none)."""
     relaxed = relax(problem, time_limit)
     if relaxed is None:
         return None
@@ -250,10 +250,13 @@ def _settled(problem: Problem, time_limit: float) -> Solution | None:
     if not settled:
         return None
     rest = _without(problem, settled)
-    found = _solve(rest, time_limit, soft=False) if rest.blocks else Solution({}, tuple(
+    # the plans left over as any problem: a transition limit or a tier they cannot hold is handled
+    # for them alone (the settled plans meet every limit), and a plan whose own limits leave no
+    # weighting is named as the whole problem would name it (``diagnose`` looks at each plan alone)
+    found = _solve_one(rest, time_limit) if rest.blocks else Solution({}, tuple(
         score_of(o, (), {}) for o in rest.objectives), 0.0)
     if isinstance(found, list):
-        return None
+        return found or None  # no plan to blame: the whole programme says what binds
     weights = dict(found.weights)
     moved = found.moved
     for b in problem.blocks:
