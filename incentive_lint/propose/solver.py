@@ -242,6 +242,9 @@ def _settled(problem: Problem, time_limit: float) -> Solution | list[Infeasible]
     plans whose own limits leave no weighting. None when the relaxation has no answer, or the rest
     none with no plan to blame (the whole programme is then solved, or says why there is none)."""
     relaxed = relax(problem, time_limit)
+    if relaxed is None and problem.limits.max_change is not None:
+        # some plans cannot meet the legacy tier within the transition limit: it becomes a target
+        relaxed = relax(problem, time_limit, soft=True)
     if relaxed is None:
         return None
     in_mix = {plan for m in problem.mixes for plan in m.plans}
@@ -272,13 +275,16 @@ def _settled(problem: Problem, time_limit: float) -> Solution | list[Infeasible]
 
 def _whole(block: PlanBlock, weights: dict[tuple[str, str], float], limits: Limits) -> dict[str, float] | None:
     """The plan's relaxed weights, if they are whole percents that meet its own limits (each kept
-    measure at least the minimum, no more measures than the maximum); else None."""
+    measure at least the minimum and within the legacy tier, no more measures than the maximum);
+    else None."""
     out: dict[str, float] = {}
     for v in block.variables:
         w = v.current if v.held else weights[(v.plan, v.component.id)]
         if abs(w - round(w)) > WHOLE:
             return None
         out[v.component.id] = float(round(w))
+        if not v.held and out[v.component.id] > min(v.upper, v.gameable_upper):
+            return None  # over the legacy tier (a relaxation with the tier as a target)
     kept = [v for v in block.variables if out[v.component.id] > 0]
     if limits.max_measures is not None and len(kept) > limits.max_measures:
         return None
