@@ -256,18 +256,28 @@ class Outputs:
                    any(f.rule == "dangling-reference" for f in result.findings))
 
     def encode(self) -> bytes:
-        return json.dumps({"texts": list(self.texts), "dangling": self.dangling,
-                           "worst": None if self.worst is None else int(self.worst)}).encode("utf-8")
+        """A line of JSON (the outcome and each text's length in bytes), then the texts as they
+        are: a 31 MB report is neither escaped nor parsed again."""
+        raw = [t.encode("utf-8") for t in self.texts]
+        head = {"dangling": self.dangling, "worst": None if self.worst is None else int(self.worst),
+                "sizes": [len(r) for r in raw]}
+        return b"".join([json.dumps(head).encode("ascii"), b"\n", *raw])
 
     @classmethod
     def decode(cls, payload: bytes) -> Outputs:
         """The outputs :meth:`encode` wrote; ValueError, TypeError or KeyError for anything else (the
         cache then counts a miss)."""
-        data = json.loads(payload)
-        texts, worst = data["texts"], data["worst"]
-        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-            raise TypeError("texts")
-        return cls(tuple(texts), None if worst is None else Severity(int(worst)), bool(data["dangling"]))
+        line, _, body = payload.partition(b"\n")
+        head = json.loads(line)
+        sizes, worst = head["sizes"], head["worst"]
+        if not isinstance(sizes, list) or sum(sizes) != len(body) or not all(isinstance(n, int) and n >= 0
+                                                                             for n in sizes):
+            raise ValueError("sizes")
+        texts, at = [], 0
+        for n in sizes:
+            texts.append(body[at:at + n].decode("utf-8"))
+            at += n
+        return cls(tuple(texts), None if worst is None else Severity(int(worst)), bool(head["dangling"]))
 
 
 def check_outputs(options: LintOptions, spec: str,

@@ -103,3 +103,16 @@ def test_the_note_on_named_files_and_an_empty_check_stay_true(repo: Path, tmp_pa
     first = _run(*cache)
     assert first[0] == 2 and "nothing was checked" in first[2]
     assert _run(*cache) == first
+
+
+def test_kept_texts_come_back_exactly_and_a_damaged_entry_is_refused() -> None:
+    from incentive_lint.base.findings import Severity
+    from incentive_lint.run import Outputs
+
+    kept = Outputs(("Überstunden — 100 %\n", "", '{"a": "\\u00e9\\n"}'), Severity.WARNING, True)
+    assert Outputs.decode(kept.encode()) == kept
+    assert Outputs.decode(Outputs((), None, False).encode()) == Outputs((), None, False)
+    payload = kept.encode()
+    for damaged in (payload[:-1], payload + b"x", b"not json\n" + payload, payload.replace(b'"worst": 2', b'"worst": 9')):
+        with pytest.raises((ValueError, TypeError, KeyError)):
+            Outputs.decode(damaged)
