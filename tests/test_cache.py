@@ -152,6 +152,28 @@ def test_a_damaged_pack_is_a_miss_for_each_of_its_entries(tmp_path: Path) -> Non
     assert Cache(tmp_path, key=b"k" * 32).get("file", "ab" + "0" * 38) is None
 
 
+def test_packs_of_other_code_are_not_loaded_and_are_written_anew(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited checkout keeps its version number: its per-file packs from before the edit hold
+    nothing it can use, so they read as empty (not loaded to miss) and the next write replaces them."""
+    import incentive_lint.engine.cache as cache_module
+
+    store = Cache(tmp_path, key=b"k" * 32)
+    store.put("file", "ab" + "0" * 38, [1])
+    store.flush()
+    [pack] = tmp_path.rglob("*.pack")
+    before = pack.read_bytes()
+    assert Cache(tmp_path, key=b"k" * 32).get("file", "ab" + "0" * 38) == [1]
+    monkeypatch.setattr(cache_module, "code_stamp", lambda: "another-code")
+    edited = Cache(tmp_path, key=b"k" * 32)
+    assert edited.get("file", "ab" + "0" * 38) is None
+    assert edited._load_pack(("file", "ab")) == {}
+    edited.put("file", "ab" + "1" * 38, [2])
+    edited.flush()
+    assert pack.read_bytes() != before and b"ab" + b"0" * 38 not in pack.read_bytes()
+    assert Cache(tmp_path, key=b"k" * 32).get("file", "ab" + "1" * 38) == [2]
+
+
 def test_a_pack_drops_its_least_recently_used_entries(tmp_path: Path) -> None:
     old = [f"ab{i:038d}" for i in range(40)]
     store = Cache(tmp_path, key=b"k" * 32)
