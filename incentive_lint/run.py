@@ -95,8 +95,8 @@ def _lint(options: LintOptions, setup: Setup | None = None, wanted: frozenset[st
     if refused:
         ws.model.issues = (*ws.model.issues, *refused)
     engine = Engine(ws.model, ws.locator, ws.documents)
-    if ws.file_cache is not None:
-        ws.file_cache.store.flush()  # no writer thread while the engine forks workers
+    if ws.file_cache is not None:  # every file is read: no writer thread while the engine forks workers,
+        ws.file_cache.store.release()  # and the per-file entries' memory free for the rules
     focus = plan_focus(ws, wanted) if wanted is not None else None
     memo = _plan_memo(ws)
     findings = engine.run(ws.catalog, ws.settings, profile=str(ws.config.raw.get("extends") or "recommended"),
