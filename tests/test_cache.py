@@ -285,3 +285,11 @@ def test_propose_reads_an_unchanged_repository_s_result_from_the_cache(tmp_path:
     monkeypatch.setattr(engine_module, "FUNCTIONS", {})  # a rule run now would fail with a KeyError
     again, ws = lint_cached(options, prepare(options))
     assert again == expected and ws.model.plans
+
+
+def test_released_packs_are_written_and_read_again_when_asked(tmp_path: Path) -> None:
+    store = Cache(tmp_path, key=b"k" * 32)
+    store.put("file", "ab" + "0" * 38, [1])
+    store.release()
+    assert store._packs == {} and any(tmp_path.rglob("*.pack"))
+    assert store.get("file", "ab" + "0" * 38) == [1]  # loaded from disk again
