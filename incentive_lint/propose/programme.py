@@ -10,7 +10,7 @@ when a proposal is computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, List, Mapping, Sequence, Tuple
 
 from incentive_lint.base.errors import UsageError
 from incentive_lint.propose.problem import Limits, Objective, PlanBlock, Problem
@@ -151,20 +151,43 @@ def bucket_keys(o: Objective, blocks: Sequence[PlanBlock]) -> list[str]:
                                              for v in b.variables for k in v.buckets})
 
 
+#: a weight as a linear expression of the columns: constant plus sum of coefficient x column (a
+#: weight column of its own in the exact programme; the weight now plus gain minus loss in the
+#: relaxation)
+Expr = Tuple[float, List[Tuple[int, float]]]
+
+
+def weight_columns(blocks: Sequence[PlanBlock], plan_cols: dict[str, PlanColumns]) -> dict[tuple[str, str], Expr]:
+    """Each weight of the exact programme as its own column, for ``score_rows``."""
+    return {(b.plan.id, v.component.id): (0.0, [(plan_cols[b.plan.id].w[j], 1.0)])
+            for b in blocks for j, v in enumerate(b.variables)}
+
+
 def score_rows(rows: Rows, cols: Columns, o: Objective, blocks: Sequence[PlanBlock],
-                plan_cols: dict[str, PlanColumns]) -> list[int]:
-    """The columns e_k >= |q_k - pi_k| of one score, one per bucket: its D is 1/2 their sum."""
+               weight: Mapping[tuple[str, str], Expr]) -> list[int]:
+    """The columns e_k >= |q_k - pi_k| of one score, one per bucket: its D is 1/2 their sum.
+    ``weight``: each (plan, component) weight as an expression of the columns."""
     mine = []
     for k in bucket_keys(o, blocks):
+        constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
+        terms: dict[int, float] = {}
+        for b in blocks:
+            if b.plan.id not in o.plans:
+                continue
+            for v in b.variables:
+                share = v.buckets.get(k)
+                if not share:
+                    continue
+                a = b.pay * share / 100 / o.total
+                fixed, of_w = weight[(v.plan, v.component.id)]
+                constant += a * fixed
+                for col, coef in of_w:
+                    terms[col] = terms.get(col, 0.0) + a * coef
         e = cols.new()
         mine.append(e)
-        terms = [(plan_cols[b.plan.id].w[j], b.pay * v.buckets[k] / 100 / o.total)
-                 for b in blocks if b.plan.id in o.plans
-                 for j, v in enumerate(b.variables) if v.buckets.get(k)]
-        constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
         # e >= q - pi and e >= pi - q, with q - pi = sum(terms) + constant
-        rows.add([(e, 1.0), *[(c, -a) for c, a in terms]], constant, INF)
-        rows.add([(e, 1.0), *[(c, a) for c, a in terms]], -constant, INF)
+        rows.add([(e, 1.0), *[(c, -a) for c, a in terms.items()]], constant, INF)
+        rows.add([(e, 1.0), *[(c, a) for c, a in terms.items()]], -constant, INF)
     return mine
 
 

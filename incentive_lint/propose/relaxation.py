@@ -17,17 +17,13 @@ points moved, so the plans it settles move as little as the score allows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
-from incentive_lint.propose.problem import Objective, PlanBlock, Problem
-from incentive_lint.propose.programme import INF, Columns, Rows, bucket_keys, run_milp
+from incentive_lint.propose.problem import PlanBlock, Problem
+from incentive_lint.propose.programme import INF, Columns, Expr, Rows, run_milp, score_rows
 
 #: a weight closer than this to a whole percent is that whole percent (HiGHS's feasibility
 #: tolerance is 1e-7)
 WHOLE = 1e-6
-
-#: a linear expression of the columns: constant plus sum of coefficient x column
-Expr = tuple[float, list[tuple[int, float]]]
 
 
 @dataclass(frozen=True)
@@ -88,32 +84,6 @@ def _moved(expr: Expr, current: float) -> tuple[float, list[int]]:
     return 0.0, [col for col, _ in terms]
 
 
-def _score(rows: Rows, cols: Columns, o: Objective, blocks: Sequence[PlanBlock],
-           expr: dict[tuple[str, str], Expr]) -> list[int]:
-    """The columns e_k >= |q_k - pi_k| of one score (as ``programme.score_rows``)."""
-    mine = []
-    for k in bucket_keys(o, blocks):
-        constant = o.fixed.get(k, 0.0) / o.total - o.pi.get(k, 0.0)
-        terms: dict[int, float] = {}
-        for b in blocks:
-            if b.plan.id not in o.plans:
-                continue
-            for v in b.variables:
-                share = v.buckets.get(k)
-                if not share:
-                    continue
-                a = b.pay * share / 100 / o.total
-                c, cols_of = expr[(v.plan, v.component.id)]
-                constant += a * c
-                for col, coef in cols_of:
-                    terms[col] = terms.get(col, 0.0) + a * coef
-        e = cols.new()
-        mine.append(e)
-        rows.add([(e, 1.0), *[(c, -a) for c, a in terms.items()]], constant, INF)
-        rows.add([(e, 1.0), *[(c, a) for c, a in terms.items()]], -constant, INF)
-    return mine
-
-
 def relax(problem: Problem, time_limit: float, soft: bool = False) -> Relaxed | None:
     """The least D over fractional weights, with the fewest points moved; None when even the
     relaxation has no solution (the exact programme then says why) or HiGHS gives none in time.
@@ -141,13 +111,13 @@ def relax(problem: Problem, time_limit: float, soft: bool = False) -> Relaxed | 
     of_score: dict[int, list[int]] = {}
     d_cols: list[int] = []
     for o in problem.objectives:
-        of_score[id(o)] = _score(rows, cols, o, problem.blocks, expr)
+        of_score[id(o)] = score_rows(rows, cols, o, problem.blocks, expr)
         d_cols += of_score[id(o)]
     changing = {b.plan.id for b in problem.blocks}
     for g in problem.guards:
         if g.score.plans & changing:
             if id(g.score) not in of_score:
-                of_score[id(g.score)] = _score(rows, cols, g.score, problem.blocks, expr)
+                of_score[id(g.score)] = score_rows(rows, cols, g.score, problem.blocks, expr)
             rows.add([(e, 0.5) for e in of_score[id(g.score)]], -INF, g.limit)
     for m in problem.mixes:
         constant, terms = 0.0, []

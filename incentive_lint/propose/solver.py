@@ -27,7 +27,7 @@ from typing import Sequence
 from incentive_lint.base.errors import UsageError
 from incentive_lint.propose.problem import Guard, Limits, Mix, Objective, PlanBlock, Problem, score_of
 from incentive_lint.propose.programme import (INF, LARGE, MIP_GAP_LARGE, Columns, Rows, bucket_keys, mix_rows,
-                                              plan_rows, run_milp, score_rows)
+                                              plan_rows, run_milp, score_rows, weight_columns)
 from incentive_lint.propose.relaxation import WHOLE, relax
 
 #: how much worse than the best D the second solve may be (rounding of the first)
@@ -327,11 +327,12 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
     rows = Rows()
     cols = Columns()
     plan_cols = {b.plan.id: plan_rows(rows, cols, b, problem.limits, soft=soft) for b in problem.blocks}
+    weight = weight_columns(problem.blocks, plan_cols)
     e_cols: list[int] = []
     groups: list[list[int]] = []
     of_score: dict[int, list[int]] = {}
     for o in problem.objectives:
-        mine = of_score[id(o)] = score_rows(rows, cols, o, problem.blocks, plan_cols)
+        mine = of_score[id(o)] = score_rows(rows, cols, o, problem.blocks, weight)
         e_cols += mine
         groups.append(mine)
     tier_slack: list[int] = []
@@ -341,7 +342,7 @@ def _solve(problem: Problem, time_limit: float, soft: bool, large: bool | None =
             continue  # a constant here
         known = of_score.get(id(g.score))
         # a score that is not minimised gets columns of its own (a minimised one shares them)
-        mine = known if known is not None else score_rows(rows, cols, g.score, problem.blocks, plan_cols)
+        mine = known if known is not None else score_rows(rows, cols, g.score, problem.blocks, weight)
         of_score[id(g.score)] = mine
         if soft_tiers:
             s = cols.new()
