@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from incentive_lint.cli import cli
-from incentive_lint.engine.cache import Cache, decode, encode
+from incentive_lint.engine.cache import Cache
+from incentive_lint.engine.entry_codec import decode, encode
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted([*ROOT.glob("examples/*/"), *ROOT.glob("tests/realistic/*/")])

@@ -4,7 +4,8 @@ unchanged file is not parsed again and an unchanged repository is not linted aga
 Entries are plain JSON, never pickle: the cache folder sits inside the repository, so a pull
 request could commit a crafted entry, and loading must never be able to run code. Plain JSON
 cannot; the few value types it lacks (tuples, dates, non-text keys, the result's own
-dataclasses) are written as tagged objects and rebuilt only from a fixed list of classes.
+dataclasses) are written as tagged objects and rebuilt only from a fixed list of classes
+(``entry_codec``; this module signs, stores and finds the bytes).
 A crafted entry could still *claim* a result (no findings), so every entry is signed with an
 HMAC whose key lives outside the repository (in the user's cache folder): an entry written on
 another machine, or by anyone but this user, does not verify and is ignored.
@@ -16,21 +17,18 @@ an entry and two runs at once are safe (the later one's file wins; the other's e
 computed again next time).
 
 Per-file entries (one per policy file: its documents, issues and position table, so that a file
-read from the cache is never read again for a finding's position) are packed 256 ways by key (``file/3f.pack``): creating a
-file costs far more than writing a few kilobytes into one (0.65 ms against 0.02 ms measured on
-this project's CI disk), so a cold run over 2,000 files writes 256 files, not 2,600. A pack keeps
-the entries this run used or wrote, then as many older ones, least recently used dropped first. When the folder cannot be written (a read-only
-checkout) the run goes on without a cache.
+read from the cache is never read again for a finding's position) are packed 256 ways by key
+(``file/3f.pack``): creating a file costs far more than writing a few kilobytes into one (0.65 ms
+against 0.02 ms measured on this project's CI disk), so a cold run over 2,000 files writes 256
+files, not 2,600. A pack keeps the entries this run used or wrote, then as many older ones, least
+recently used dropped first. When the folder cannot be written (a read-only checkout) the run goes
+on without a cache.
 """
 from __future__ import annotations
 
-import dataclasses
-import datetime as _dt
-import enum
 import functools
 import hashlib
 import hmac
-import json
 import os
 import secrets
 import stat
@@ -40,11 +38,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from incentive_lint.base.resources import catalog_dir, schemas_dir
-from incentive_lint.base.findings import Anchor, Finding, LintResult, Related, Severity
-from incentive_lint.base.source import Loc, Position, Span
 from incentive_lint.base.version import VERSION
-from incentive_lint.model.invalid_document import InvalidDocument
-from incentive_lint.read.documents import Issue
+from incentive_lint.engine.entry_codec import _Unencodable, decode, encode
 
 #: the folder name at the repository root
 CACHE_DIR_NAME = ".incentive-lint-cache"
@@ -53,7 +48,6 @@ CACHE_ENV = "INCENTIVE_LINT_CACHE_DIR"
 #: bumped whenever what an entry holds changes shape (2: file entries hold the position table)
 FORMAT = 2
 _MAGIC = b"incentive-lint-cache"
-_TAG = "\x01"
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 #: kinds with one small entry per policy file, stored in packs (see the module's docstring)
 PACKED = frozenset({"file"})
@@ -62,118 +56,6 @@ PACKED = frozenset({"file"})
 #: on 20,000 files). A few, not one: switching branches back and forth still finds its result.
 #: "out" holds a run's rendered outputs (``run.check_outputs``), as large as its reports.
 KEEP_NEWEST = {"run": 4, "plans": 2, "out": 2}
-
-#: the only classes an entry can rebuild (by name, from their fields in order)
-_CLASSES: dict[str, Any] = {cls.__name__: cls for cls in (
-    Position, Span, Related, Anchor, Finding, LintResult, Issue, InvalidDocument)}
-_ENUMS: dict[str, Any] = {"Severity": Severity}
-
-
-# --------------------------------------------------------------------------- encoding
-
-
-def _exact(value: Any) -> Any:
-    """``value`` as JSON data that :func:`_hook` turns back into an equal value of the same types."""
-    kind = type(value)
-    if value is None or kind is str or kind is bool or kind is int:
-        return value
-    if kind is float:
-        return value if value == value and value not in (float("inf"), float("-inf")) else {_TAG: "f", "v": repr(value)}
-    if kind is list:
-        return [_exact(v) for v in value]
-    if kind is tuple:
-        return {_TAG: "t", "v": [_exact(v) for v in value]}
-    if kind is Loc:
-        return {_TAG: "Loc", "v": [value.file, value.doc, _exact(value.path)]}
-    if kind is dict:
-        if all(type(k) is str for k in value) and _TAG not in value:
-            return {k: _exact(v) for k, v in value.items()}
-        return {_TAG: "d", "v": [[_exact(k), _exact(v)] for k, v in value.items()]}
-    if isinstance(value, enum.Enum) and kind.__name__ in _ENUMS:
-        return {_TAG: kind.__name__, "v": value.value}
-    if kind is _dt.date:
-        return {_TAG: "date", "v": value.isoformat()}
-    if kind is _dt.datetime:
-        return {_TAG: "datetime", "v": value.isoformat()}
-    if kind is frozenset:
-        return {_TAG: "fs", "v": sorted((_exact(v) for v in value), key=repr)}
-    name = kind.__name__
-    if _CLASSES.get(name) is kind:
-        return {_TAG: name, "v": [_exact(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init]}
-    raise _Unencodable(name)
-
-
-class _Unencodable(TypeError):
-    """A value the cache cannot write faithfully: that entry is simply not written."""
-
-
-def _hook(obj: dict[str, Any]) -> Any:
-    tag = obj.get(_TAG)
-    if tag is None:
-        return obj
-    value = obj["v"]
-    if tag == "t":
-        return tuple(value)
-    if tag == "d":
-        return {_hashable(k): v for k, v in value}
-    if tag == "Loc":
-        return Loc(value[0], value[1], value[2])
-    if tag == "f":
-        return float(value)
-    if tag == "date":
-        return _dt.date.fromisoformat(value)
-    if tag == "datetime":
-        return _dt.datetime.fromisoformat(value)
-    if tag == "fs":
-        return frozenset(value)
-    if tag in _ENUMS:
-        return _ENUMS[tag](value)
-    cls = _CLASSES.get(tag)
-    if cls is None:
-        raise ValueError(f"unknown tag {tag!r}")
-    return cls(*value)
-
-
-def _hashable(key: Any) -> Any:
-    if isinstance(key, list):
-        raise ValueError("a list cannot be a key")
-    return key
-
-
-def _fast_default(value: Any) -> Any:
-    """For documents: json writes dicts, lists and scalars itself; only the rare others come here."""
-    return _exact(value)
-
-
-def encode(value: Any, plain: bool = False) -> bytes:
-    """``value`` as JSON bytes. With ``plain`` (YAML documents: dicts, lists and scalars) the C
-    encoder writes it and the result is read back to check it is faithful (a non-text key or a
-    tuple is not); if not, the exact encoder writes it."""
-    if plain:
-        try:
-            text = json.dumps(value, default=_fast_default, ensure_ascii=False, separators=(",", ":"),
-                              allow_nan=False)
-            if _loads(text) == value:
-                return text.encode("utf-8", "surrogatepass")
-        except (ValueError, TypeError, KeyError, IndexError):  # not faithful: the exact encoder writes it
-            pass
-    return json.dumps(_exact(value), ensure_ascii=False, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8", "surrogatepass")
-
-
-#: how the tag of a tagged object is written (json escapes the control character it is)
-_TAG_TEXT = json.dumps(_TAG).strip('"')
-
-
-def decode(data: bytes) -> Any:
-    return _loads(data.decode("utf-8", "surrogatepass"))
-
-
-def _loads(text: str) -> Any:
-    if _TAG_TEXT not in text:  # no tagged object anywhere: the C decoder alone (most file entries)
-        return json.loads(text)
-    return json.loads(text, object_hook=_hook)
-
 
 # --------------------------------------------------------------------------- hashing
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from incentive_lint.base.source import Span
-from incentive_lint.engine.cache import Cache, _Unencodable, digest, encode
+from incentive_lint.engine.cache import Cache, digest
+from incentive_lint.engine.entry_codec import _Unencodable, encode
 from incentive_lint.model.invalid_document import InvalidDocument
 from incentive_lint.read.documents import Document, Issue, Limits
 from incentive_lint.read.files import Candidate, read_text
